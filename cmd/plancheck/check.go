@@ -1,0 +1,273 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/plancheck/plancheck/planning"
+	"github.com/plancheck/plancheck/rules"
+	"github.com/plancheck/plancheck/rules/report"
+	"github.com/urfave/cli/v2"
+)
+
+func commonFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "manifest", Usage: "path of the plan set's `FILE` (instead of a directory argument)"},
+		&cli.StringFlag{Name: "format", Value: "text", Usage: "standard output format: text, json, sarif, github or junit"},
+		&cli.StringFlag{Name: "fail-on", Value: "error", Usage: "exit 1 when a finding is at or above this severity: error, warning or info"},
+		&cli.IntFlag{Name: "asof", Usage: "the `YEAR` checks are made for (default: the manifest's asof, else the current year)"},
+		&cli.BoolFlag{Name: "allow-outside", Usage: "let the manifest name files outside its directory"},
+		&cli.DurationFlag{Name: "timeout", Usage: "give up after this long (e.g. 10m); 0 means no limit"},
+		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress messages on stderr"},
+	}
+}
+
+func checkCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "check",
+		Usage:     "run the conflict rules over a plan set and write conflict reports",
+		ArgsUsage: "PLANSET_DIR",
+		Flags: append(commonFlags(),
+			&cli.StringFlag{Name: "out", Usage: "write conflicts.geojson, report.json, report.md and report.html into `DIR`"},
+			&cli.Float64Flag{Name: "min-area", Value: rules.DefaultMinAreaM2, Usage: "smallest conflict patch reported, in m²"},
+			&cli.StringFlag{Name: "only", Usage: "only findings involving `LAYER` (check a new layer against the rest)"},
+		),
+		Action: runCheck,
+	}
+}
+
+// settings read from flags shared by check and validate.
+type runSettings struct {
+	format string
+	failOn rules.Severity
+}
+
+func readSettings(c *cli.Context) (runSettings, error) {
+	s := runSettings{format: c.String("format")}
+	if !slices.Contains(report.Formats, s.format) {
+		return s, usageError("unknown --format %q (want %s)", s.format, strings.Join(report.Formats, ", "))
+	}
+	sev, err := rules.ParseSeverity(c.String("fail-on"))
+	if err != nil {
+		return s, usageError("--fail-on: %v", err)
+	}
+	s.failOn = sev
+	return s, nil
+}
+
+func withTimeout(c *cli.Context) (context.Context, context.CancelFunc) {
+	if d := c.Duration("timeout"); d > 0 {
+		return context.WithTimeout(c.Context, d)
+	}
+	return context.WithCancel(c.Context)
+}
+
+// manifestArg resolves the plan set from a directory argument or --manifest.
+func manifestArg(c *cli.Context) (string, error) {
+	if m := c.String("manifest"); m != "" {
+		if c.NArg() > 0 {
+			return "", usageError("give either a plan-set directory or --manifest, not both")
+		}
+		return m, nil
+	}
+	if c.NArg() != 1 {
+		return "", usageError("%s needs one plan-set directory (or --manifest FILE)", c.Command.Name)
+	}
+	p, err := planning.FindManifest(c.Args().First())
+	if err != nil {
+		return "", inputError(err)
+	}
+	return p, nil
+}
+
+func loadSet(ctx context.Context, c *cli.Context, manifest string) (*planning.PlanSet, error) {
+	set, err := planning.LoadPlanSet(ctx, manifest, planning.ManifestOptions{AllowOutside: c.Bool("allow-outside")}, time.Now().Year())
+	if err != nil {
+		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			return nil, inputError(fmt.Errorf("cancelled while loading: %w", err))
+		}
+		return nil, inputError(err)
+	}
+	if y := c.Int("asof"); y != 0 {
+		set.Asof = y
+	}
+	return set, nil
+}
+
+func runCheck(c *cli.Context) error {
+	s, err := readSettings(c)
+	if err != nil {
+		return err
+	}
+	minArea := c.Float64("min-area")
+	if minArea < 0 {
+		return usageError("--min-area must be >= 0")
+	}
+	manifest, err := manifestArg(c)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := withTimeout(c)
+	defer cancel()
+	progress := newProgress(c)
+	progress("loading %s", manifest)
+	set, err := loadSet(ctx, c, manifest)
+	if err != nil {
+		return err
+	}
+	if only := c.String("only"); only != "" && set.Layer(only) == nil {
+		return usageError("--only: the plan set has no layer %q", only)
+	}
+	rs, err := rules.LoadRules(set.Manifest.RulesPath)
+	if err != nil {
+		return inputError(err)
+	}
+	progress("running %d rules on %d layers", len(rs), len(set.Layers))
+	findings, err := rules.Run(ctx, set, rs, rules.Options{MinAreaM2: minArea})
+	if err != nil {
+		return inputError(err)
+	}
+	if only := c.String("only"); only != "" {
+		findings = slices.DeleteFunc(findings, func(f rules.Finding) bool { return !slices.Contains(f.Layers, only) })
+	}
+	res := newResult("check", set, rs, findings)
+	res.MinAreaM2 = minArea
+	if out := c.String("out"); out != "" {
+		progress("writing reports to %s", out)
+		if err := writeReports(out, res); err != nil {
+			return &exitError{code: exitUsage, err: err}
+		}
+	}
+	return finish(c, s, res)
+}
+
+// finish writes the standard-output report and turns findings into the
+// exit code.
+func finish(c *cli.Context, s runSettings, res *rules.Result) error {
+	var buf bytes.Buffer
+	if err := report.Write(&buf, s.format, res); err != nil {
+		return usageError("%v", err)
+	}
+	if _, err := c.App.Writer.Write(buf.Bytes()); err != nil {
+		return &exitError{code: exitUsage, err: err}
+	}
+	if res.CountAtOrAbove(s.failOn) > 0 {
+		return &exitError{code: exitFindings}
+	}
+	return nil
+}
+
+func newResult(command string, set *planning.PlanSet, rs []*rules.Rule, findings []rules.Finding) *rules.Result {
+	res := &rules.Result{
+		Tool:     "plancheck",
+		Version:  version,
+		Command:  command,
+		PlanSet:  set.Manifest.Name,
+		Asof:     set.Asof,
+		Findings: findings,
+	}
+	for _, r := range rs {
+		res.Rules = append(res.Rules, r.Info())
+	}
+	for _, l := range set.Layers {
+		res.Inputs = append(res.Inputs, rules.Input{Layer: l.Name, Level: string(l.Level), File: filepath.ToSlash(l.File), SHA256: l.Data.SHA256, Features: len(l.Features)})
+		ml := rules.MapLayer{Name: l.Name, Level: string(l.Level)}
+		for _, f := range l.Features {
+			if f.Geometry != nil && !f.Invalid {
+				ml.Features = append(ml.Features, f.Geometry)
+			}
+		}
+		res.Map = append(res.Map, ml)
+	}
+	rules.SortFindings(res.Findings)
+	return res
+}
+
+// writeReports renders every report in memory first, then writes each
+// file to a temporary name and renames it into place, so an interrupted
+// run never leaves a half-written report.
+func writeReports(dir string, res *rules.Result) error {
+	files := []struct {
+		name  string
+		write func(*bytes.Buffer, *rules.Result) error
+	}{
+		{"conflicts.geojson", func(b *bytes.Buffer, r *rules.Result) error { return report.GeoJSON(b, r) }},
+		{"report.json", func(b *bytes.Buffer, r *rules.Result) error { return report.JSON(b, r) }},
+		{"report.md", func(b *bytes.Buffer, r *rules.Result) error { return report.Markdown(b, r) }},
+		{"report.html", func(b *bytes.Buffer, r *rules.Result) error { return report.HTML(b, r) }},
+	}
+	rendered := make([][]byte, len(files))
+	for i, f := range files {
+		var b bytes.Buffer
+		if err := f.write(&b, res); err != nil {
+			return fmt.Errorf("rendering %s: %w", f.name, err)
+		}
+		rendered[i] = b.Bytes()
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	var temps []string
+	cleanup := func() {
+		for _, t := range temps {
+			os.Remove(t)
+		}
+	}
+	for i, f := range files {
+		tmp, err := os.CreateTemp(dir, "."+f.name+".tmp-*")
+		if err != nil {
+			cleanup()
+			return err
+		}
+		temps = append(temps, tmp.Name())
+		if _, err := tmp.Write(rendered[i]); err != nil {
+			tmp.Close()
+			cleanup()
+			return err
+		}
+		if err := tmp.Sync(); err != nil {
+			tmp.Close()
+			cleanup()
+			return err
+		}
+		if err := tmp.Close(); err != nil {
+			cleanup()
+			return err
+		}
+	}
+	for i, f := range files {
+		if err := os.Rename(temps[i], filepath.Join(dir, f.name)); err != nil {
+			cleanup()
+			return err
+		}
+	}
+	return nil
+}
+
+// newProgress returns a printer of phase messages on stderr, silent with
+// --quiet or when stderr is not a terminal.
+func newProgress(c *cli.Context) func(format string, args ...any) {
+	if c.Bool("quiet") || !isTerminal(c.App.ErrWriter) {
+		return func(string, ...any) {}
+	}
+	start := time.Now()
+	return func(format string, args ...any) {
+		fmt.Fprintf(c.App.ErrWriter, "[%5.1fs] %s\n", time.Since(start).Seconds(), fmt.Sprintf(format, args...))
+	}
+}
+
+func isTerminal(w any) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

@@ -1,0 +1,535 @@
+package geo
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"hash"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/paulmach/orb"
+)
+
+// Feature is one GeoJSON Feature as read from a layer file. Geometry is in
+// lon/lat (WGS84) after the layer's CRS has been applied.
+type Feature struct {
+	Index int // position in the FeatureCollection, from 0
+	Line  int // line of the feature's opening brace; 0 when unknown
+	// ID is the Feature "id" member as a string; HasID is false when the
+	// member is absent or null.
+	ID         string
+	HasID      bool
+	Geometry   orb.Geometry // nil for a null geometry or one that could not be read
+	Properties map[string]any
+	// Invalid is set when the feature has a geometry problem; such a feature
+	// takes part in no rule.
+	Invalid bool
+}
+
+// ProblemKind says what a Problem is about, so callers can map it to rules.
+type ProblemKind int
+
+const (
+	// ProblemGeometry: the feature's geometry is unusable (structure, ring,
+	// coordinate or OGC validity). One per feature at most.
+	ProblemGeometry ProblemKind = iota
+	// ProblemFeature: the feature's JSON structure is wrong outside its
+	// geometry (properties not an object, bad id type, wrong type member).
+	ProblemFeature
+	// ProblemNullGeometry: the feature has a null geometry (allowed by
+	// RFC 7946, but it takes part in nothing).
+	ProblemNullGeometry
+	// ProblemWinding: rings against the right-hand rule (a warning: RFC 7946
+	// says parsers must not reject them).
+	ProblemWinding
+	// ProblemCRS: a CRS remark for the whole layer.
+	ProblemCRS
+)
+
+// Problem is something wrong with a feature (Feature >= 0) or with the
+// whole layer (Feature == -1).
+type Problem struct {
+	Kind    ProblemKind
+	Feature int // index into Layer.Features, or -1
+	Line    int
+	Message string
+	At      *orb.Point // lon/lat "at or near", when known
+}
+
+// Layer is the content of one GeoJSON file.
+type Layer struct {
+	File     string
+	CRS      CRS
+	Features []Feature
+	Problems []Problem
+	SHA256   string
+	Bytes    int64
+}
+
+// ReadOptions controls ReadLayer.
+type ReadOptions struct {
+	// CRS is the CRS the manifest declares; nil means "not declared": the
+	// file's old-style crs member is honoured, else WGS84.
+	CRS *CRS
+	// MaxNesting bounds array nesting in coordinates, so hostile input
+	// cannot exhaust the stack.
+	MaxNesting int
+	// GeometryTypes lists the GeoJSON geometry types the layer may hold;
+	// another type is a geometry problem. Nil allows every type.
+	GeometryTypes []string
+	// LayerKind names the layer in type messages, e.g. "city-master".
+	LayerKind string
+}
+
+// ErrUnreadable marks a file that is not JSON or not GeoJSON; it is the
+// only fatal input error.
+var ErrUnreadable = errors.New("unreadable GeoJSON")
+
+// ReadLayer reads a GeoJSON file: a FeatureCollection, a single Feature or a
+// bare geometry. Problems with single features are returned as Problems;
+// an error means the file as a whole could not be read.
+func ReadLayer(ctx context.Context, path string, opts ReadOptions) (*Layer, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("geo: %w", err)
+	}
+	defer f.Close()
+	l, err := DecodeLayer(ctx, f, path, opts)
+	if err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// DecodeLayer is ReadLayer on a reader; name is used in messages.
+func DecodeLayer(ctx context.Context, r io.Reader, name string, opts ReadOptions) (*Layer, error) {
+	lr := newLineReader(r)
+	d := &decoder{ctx: ctx, name: name, lines: lr, opts: opts}
+	if d.opts.MaxNesting == 0 {
+		d.opts.MaxNesting = 64
+	}
+	layer, err := d.decode()
+	if err != nil {
+		return nil, err
+	}
+	layer.File = name
+	layer.SHA256 = lr.sum()
+	layer.Bytes = lr.n
+	return layer, nil
+}
+
+type decoder struct {
+	ctx   context.Context
+	name  string
+	lines *lineReader
+	opts  ReadOptions
+	dec   *json.Decoder
+}
+
+func (d *decoder) unreadable(format string, args ...any) error {
+	return fmt.Errorf("geo: %s: %w: %s", d.name, ErrUnreadable, fmt.Sprintf(format, args...))
+}
+
+// rawFeature keeps geometry in source coordinates until the CRS is known
+// (an old-style crs member may follow the features).
+type rawFeature struct {
+	Feature
+	geom     json.RawMessage
+	problems []Problem
+}
+
+func (d *decoder) decode() (*Layer, error) {
+	br := bufio.NewReaderSize(d.lines, 1<<16)
+	if err := skipBOM(br); err != nil {
+		return nil, d.unreadable("%v", err)
+	}
+	d.dec = json.NewDecoder(br)
+	d.dec.UseNumber()
+
+	start := d.dec.InputOffset()
+	tok, err := d.dec.Token()
+	if err != nil {
+		return nil, d.unreadable("not JSON: %v", jsonErr(err))
+	}
+	if delim, ok := tok.(json.Delim); !ok || delim != '{' {
+		return nil, d.unreadable("top level is not a JSON object")
+	}
+	var (
+		typ       string
+		crsMember json.RawMessage
+		raws      []rawFeature
+		sawFeats  bool
+		members   = map[string]json.RawMessage{}
+	)
+	for d.dec.More() {
+		tok, err := d.dec.Token()
+		if err != nil {
+			return nil, d.unreadable("not JSON: %v", jsonErr(err))
+		}
+		key, _ := tok.(string)
+		switch key {
+		case "features":
+			if sawFeats {
+				return nil, d.unreadable("duplicate \"features\" member")
+			}
+			sawFeats = true
+			raws, err = d.features()
+			if err != nil {
+				return nil, err
+			}
+		default:
+			var v json.RawMessage
+			if err := d.dec.Decode(&v); err != nil {
+				return nil, d.unreadable("not JSON: %v", jsonErr(err))
+			}
+			if _, dup := members[key]; dup && (key == "type" || key == "crs") {
+				return nil, d.unreadable("duplicate %q member", key)
+			}
+			members[key] = v
+			if key == "crs" {
+				crsMember = v
+			}
+		}
+	}
+	if _, err := d.dec.Token(); err != nil {
+		return nil, d.unreadable("not JSON: %v", jsonErr(err))
+	}
+	if _, err := d.dec.Token(); err != io.EOF {
+		return nil, d.unreadable("trailing data after the top-level object")
+	}
+	if t, ok := members["type"]; !ok {
+		return nil, d.unreadable("top-level object has no \"type\" member")
+	} else if err := json.Unmarshal(t, &typ); err != nil {
+		return nil, d.unreadable("top-level \"type\" is not a string")
+	}
+
+	layer := &Layer{}
+	switch typ {
+	case "FeatureCollection":
+		if !sawFeats {
+			return nil, d.unreadable("FeatureCollection has no \"features\" member")
+		}
+	case "Feature":
+		if sawFeats {
+			return nil, d.unreadable("a Feature has a \"features\" member")
+		}
+		obj, _ := json.Marshal(members)
+		raw := d.feature(0, d.lines.lineAt(start), obj)
+		raws = []rawFeature{raw}
+	case "Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon", "GeometryCollection":
+		obj, _ := json.Marshal(members)
+		raws = []rawFeature{{Feature: Feature{Index: 0, Line: d.lines.lineAt(start)}, geom: obj}}
+	default:
+		return nil, d.unreadable("top-level \"type\" is %q, not a GeoJSON type (FeatureCollection, Feature or a geometry)", typ)
+	}
+
+	crs, crsProblem, err := d.resolveCRS(crsMember)
+	if err != nil {
+		return nil, err
+	}
+	layer.CRS = crs
+	if crsProblem != nil {
+		layer.Problems = append(layer.Problems, *crsProblem)
+	}
+
+	projectedLooking := 0
+	var firstProjected *rawFeature
+	layer.Features = make([]Feature, len(raws))
+	for i := range raws {
+		if i%1024 == 0 {
+			if err := d.ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		rf := &raws[i]
+		layer.Problems = append(layer.Problems, rf.problems...)
+		if rf.geom != nil && !bytes.Equal(bytes.TrimSpace(rf.geom), []byte("null")) {
+			g, probs := d.geometry(rf, crs)
+			rf.Geometry = g
+			if len(probs) > 0 {
+				rf.Invalid = true
+				// One geometry problem per feature: the first is the one a
+				// reviewer fixes first; the others usually follow from it.
+				layer.Problems = append(layer.Problems, probs[0].Problem)
+				if probs[0].looksProjected && firstProjected == nil {
+					firstProjected = rf
+				}
+				if probs[0].looksProjected {
+					projectedLooking++
+				}
+			} else if w := windingProblem(g); w != "" {
+				layer.Problems = append(layer.Problems, Problem{Kind: ProblemWinding, Feature: rf.Index, Line: rf.Line, Message: w, At: firstPoint(g)})
+			}
+		} else if rf.geom != nil || !rf.Invalid {
+			if !rf.Invalid {
+				layer.Problems = append(layer.Problems, Problem{Kind: ProblemNullGeometry, Feature: rf.Index, Line: rf.Line, Message: "feature has a null geometry; it takes part in no rule"})
+			}
+		}
+		layer.Features[i] = rf.Feature
+	}
+	if projectedLooking > 0 && crs.Geographic {
+		layer.Problems = append(layer.Problems, Problem{Kind: ProblemCRS, Feature: -1, Line: firstProjected.Line,
+			Message: fmt.Sprintf("layer is declared geographic (%s) but %d feature(s) have coordinates that look projected (metres); declare its crs, e.g. EPSG:4547 (CGCS2000 3-degree GK CM 114°E) or EPSG:4526 (with zone prefix)", crs, projectedLooking)})
+	}
+	sort.SliceStable(layer.Problems, func(i, j int) bool { return layer.Problems[i].Feature < layer.Problems[j].Feature })
+	return layer, nil
+}
+
+// features streams the features array one feature at a time, so a large
+// file never sits in memory as one JSON tree.
+func (d *decoder) features() ([]rawFeature, error) {
+	tok, err := d.dec.Token()
+	if err != nil {
+		return nil, d.unreadable("not JSON: %v", jsonErr(err))
+	}
+	if delim, ok := tok.(json.Delim); !ok || delim != '[' {
+		return nil, d.unreadable("\"features\" is not an array")
+	}
+	var out []rawFeature
+	for i := 0; d.dec.More(); i++ {
+		if i%1024 == 0 {
+			if err := d.ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		start := d.dec.InputOffset()
+		var raw json.RawMessage
+		if err := d.dec.Decode(&raw); err != nil {
+			return nil, d.unreadable("feature %d: not JSON: %v", i, jsonErr(err))
+		}
+		line := d.lines.lineAt(start + int64(leadingSpace(raw)))
+		out = append(out, d.feature(i, line, raw))
+	}
+	if _, err := d.dec.Token(); err != nil {
+		return nil, d.unreadable("not JSON: %v", jsonErr(err))
+	}
+	return out, nil
+}
+
+func leadingSpace(b []byte) int {
+	return len(b) - len(bytes.TrimLeft(b, " \t\r\n,"))
+}
+
+// feature decodes the members of one feature object; structural problems
+// become Problems on the feature, not errors.
+func (d *decoder) feature(index, line int, raw json.RawMessage) rawFeature {
+	rf := rawFeature{Feature: Feature{Index: index, Line: line}}
+	bad := func(kind ProblemKind, format string, args ...any) {
+		rf.problems = append(rf.problems, Problem{Kind: kind, Feature: index, Line: line, Message: fmt.Sprintf(format, args...)})
+		if kind == ProblemGeometry {
+			rf.Invalid = true
+		}
+	}
+	var members map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &members); err != nil || members == nil {
+		bad(ProblemGeometry, "feature is not a JSON object")
+		return rf
+	}
+	var typ string
+	if t, ok := members["type"]; !ok {
+		bad(ProblemFeature, "feature has no \"type\" member")
+	} else if json.Unmarshal(t, &typ) != nil || typ != "Feature" {
+		bad(ProblemFeature, "feature \"type\" is %s, want \"Feature\"", strings.TrimSpace(string(t)))
+	}
+	if id, ok := members["id"]; ok {
+		s, has, err := idString(id)
+		if err != nil {
+			bad(ProblemFeature, "feature \"id\" is %s; RFC 7946 allows a string or a number", strings.TrimSpace(string(id)))
+		}
+		rf.ID, rf.HasID = s, has
+	}
+	if p, ok := members["properties"]; !ok {
+		bad(ProblemFeature, "feature has no \"properties\" member (RFC 7946 requires it, null allowed)")
+	} else if !bytes.Equal(bytes.TrimSpace(p), []byte("null")) {
+		dec := json.NewDecoder(bytes.NewReader(p))
+		dec.UseNumber()
+		if err := dec.Decode(&rf.Properties); err != nil {
+			bad(ProblemFeature, "feature \"properties\" is %s, not an object", kindOf(p))
+			rf.Properties = nil
+		}
+	}
+	g, ok := members["geometry"]
+	if !ok {
+		bad(ProblemGeometry, "feature has no \"geometry\" member")
+		return rf
+	}
+	rf.geom = g
+	return rf
+}
+
+func kindOf(raw json.RawMessage) string {
+	t := bytes.TrimSpace(raw)
+	if len(t) == 0 {
+		return "empty"
+	}
+	switch t[0] {
+	case '[':
+		return "an array"
+	case '"':
+		return "a string"
+	case '{':
+		return "an object"
+	case 't', 'f':
+		return "a boolean"
+	case 'n':
+		return "null"
+	}
+	return "a number"
+}
+
+func idString(raw json.RawMessage) (string, bool, error) {
+	t := bytes.TrimSpace(raw)
+	switch {
+	case bytes.Equal(t, []byte("null")):
+		return "", false, nil
+	case len(t) > 0 && t[0] == '"':
+		var s string
+		err := json.Unmarshal(t, &s)
+		return s, err == nil, err
+	default:
+		var n json.Number
+		if err := json.Unmarshal(t, &n); err != nil {
+			return "", false, err
+		}
+		return n.String(), true, nil
+	}
+}
+
+func (d *decoder) resolveCRS(member json.RawMessage) (CRS, *Problem, error) {
+	declared := d.opts.CRS
+	if len(member) == 0 || bytes.Equal(bytes.TrimSpace(member), []byte("null")) {
+		if declared != nil {
+			return *declared, nil, nil
+		}
+		return WGS84, nil, nil
+	}
+	var m struct {
+		Type       string `json:"type"`
+		Properties struct {
+			Name string `json:"name"`
+		} `json:"properties"`
+	}
+	name := ""
+	if json.Unmarshal(member, &m) == nil && m.Type == "name" {
+		name = m.Properties.Name
+	}
+	fromFile, err := ParseCRS(name)
+	if name == "" || err != nil {
+		p := &Problem{Kind: ProblemCRS, Feature: -1, Message: fmt.Sprintf("old-style \"crs\" member %s is not a supported EPSG name; it is ignored (RFC 7946 removed the crs member)", compact(member))}
+		if declared != nil {
+			return *declared, p, nil
+		}
+		return WGS84, p, nil
+	}
+	if declared != nil && declared.EPSG != fromFile.EPSG {
+		return *declared, &Problem{Kind: ProblemCRS, Feature: -1, Message: fmt.Sprintf("file's old-style \"crs\" member says %s but the manifest declares %s; using the manifest's", fromFile, *declared)}, nil
+	}
+	return fromFile, &Problem{Kind: ProblemCRS, Feature: -1, Message: fmt.Sprintf("old-style \"crs\" member honoured: %s (RFC 7946 removed the crs member; declare crs in the manifest instead)", fromFile)}, nil
+}
+
+func compact(raw json.RawMessage) string {
+	var b bytes.Buffer
+	if json.Compact(&b, raw) != nil {
+		return string(raw)
+	}
+	s := b.String()
+	if len(s) > 120 {
+		s = s[:120] + "…"
+	}
+	return s
+}
+
+func jsonErr(err error) string {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Sprintf("%v (byte offset %d)", se, se.Offset)
+	}
+	if err == io.ErrUnexpectedEOF || err == io.EOF {
+		return "unexpected end of file (truncated?)"
+	}
+	return err.Error()
+}
+
+func skipBOM(br *bufio.Reader) error {
+	b, err := br.Peek(3)
+	if err == nil && bytes.Equal(b, []byte{0xEF, 0xBB, 0xBF}) {
+		_, err = br.Discard(3)
+		return err
+	}
+	b, _ = br.Peek(2)
+	if len(b) == 2 && ((b[0] == 0xFF && b[1] == 0xFE) || (b[0] == 0xFE && b[1] == 0xFF)) {
+		return errors.New("file is UTF-16; GeoJSON must be UTF-8 (RFC 7946 §11): re-save it as UTF-8")
+	}
+	return nil
+}
+
+// lineReader counts bytes and newlines as the decoder pulls input, so a
+// decoder offset can be turned into a line number without keeping the file.
+type lineReader struct {
+	r        io.Reader
+	n        int64
+	newlines []int64 // offsets of '\n' not yet passed by a lineAt query
+	passed   int     // newlines dropped from the front of newlines
+	hash     hash.Hash
+}
+
+func newLineReader(r io.Reader) *lineReader {
+	return &lineReader{r: r, hash: sha256.New()}
+}
+
+func (l *lineReader) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	for i := 0; i < n; {
+		j := bytes.IndexByte(p[i:n], '\n')
+		if j < 0 {
+			break
+		}
+		l.newlines = append(l.newlines, l.n+int64(i+j))
+		i += j + 1
+	}
+	l.hash.Write(p[:n])
+	l.n += int64(n)
+	return n, err
+}
+
+// lineAt returns the 1-based line of a byte offset. Offsets must not
+// decrease between calls; that lets it forget newlines already passed.
+func (l *lineReader) lineAt(off int64) int {
+	k := sort.Search(len(l.newlines), func(i int) bool { return l.newlines[i] >= off })
+	line := l.passed + k + 1
+	if k > 4096 {
+		l.passed += k
+		l.newlines = append(l.newlines[:0], l.newlines[k:]...)
+	}
+	return line
+}
+
+func (l *lineReader) sum() string {
+	// The decoder may stop before EOF on an error; ReadLayer only asks for
+	// the sum of a fully read file.
+	_, _ = io.Copy(l.hash, l.r)
+	return hex.EncodeToString(l.hash.Sum(nil))
+}
+
+// problem carries a geometry problem with a hint about projected-looking
+// coordinates.
+type geomProblem struct {
+	Problem
+	looksProjected bool
+}
+
+func formatCoord(v float64) string {
+	return strconv.FormatFloat(v, 'f', -1, 64)
+}
+
+func isFinite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }

@@ -1,0 +1,414 @@
+package planning
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/paulmach/orb"
+	"github.com/plancheck/plancheck/geo"
+)
+
+// Feature is a plan feature with its attributes turned into typed fields
+// once, so rules never read raw properties.
+type Feature struct {
+	Index    int
+	Line     int
+	ID       string
+	Geometry orb.Geometry // lon/lat; nil when null or unreadable
+	RawClass string
+	Class    Class
+	HasClass bool // RawClass resolved to a known class
+	Start    int
+	End      int
+	HasStart bool
+	HasEnd   bool
+	// WidthM is the corridor width of an infrastructure line: width_m, or
+	// the class default.
+	WidthM float64
+	Name   string // boundary
+	Code   string // boundary
+	Parent string // boundary
+	Grade  string // infrastructure
+	// Invalid features have a geometry-invalid finding and take part in no
+	// other rule.
+	Invalid bool
+}
+
+// IsLine reports whether the feature is drawn as a line (an
+// infrastructure corridor centre line).
+func (f *Feature) IsLine() bool {
+	switch f.Geometry.(type) {
+	case orb.LineString, orb.MultiLineString:
+		return true
+	}
+	return false
+}
+
+// IsPolygon reports whether the feature is polygonal.
+func (f *Feature) IsPolygon() bool {
+	switch f.Geometry.(type) {
+	case orb.Polygon, orb.MultiPolygon:
+		return true
+	}
+	return false
+}
+
+// Layer is a loaded plan layer.
+type Layer struct {
+	LayerSpec
+	Data     *geo.Layer
+	Features []Feature
+}
+
+// Issue is a problem found while loading: a feature or layer that breaks
+// the input rules (structure, geometry, attributes, CRS).
+type Issue struct {
+	Check   string // rule name, e.g. "geometry-invalid"
+	Error   bool   // error (else warning)
+	Layer   string
+	File    string
+	Feature int // index in the layer, -1 for the layer itself
+	ID      string
+	Class   string
+	Line    int
+	Message string
+	At      *orb.Point
+	// Geometry is the feature's geometry where it could be read.
+	Geometry orb.Geometry
+}
+
+// Names of the input checks, shared with the rules package.
+const (
+	CheckGeometryInvalid = "geometry-invalid"
+	CheckFeatureInvalid  = "feature-invalid"
+	CheckAttribute       = "attribute-invalid"
+	CheckDuplicateID     = "id-duplicate"
+	CheckNullGeometry    = "geometry-null"
+	CheckWinding         = "winding-order"
+	CheckCRS             = "crs-suspect"
+	CheckDisjoint        = "layers-disjoint"
+)
+
+// PlanSet is a manifest with its layers loaded.
+type PlanSet struct {
+	Manifest *Manifest
+	Asof     int
+	Layers   []*Layer
+	Issues   []Issue
+}
+
+// Layer returns the layer with the given name, or nil.
+func (s *PlanSet) Layer(name string) *Layer {
+	for _, l := range s.Layers {
+		if l.Name == name {
+			return l
+		}
+	}
+	return nil
+}
+
+// LayersAt returns the layers of a level, in manifest order.
+func (s *PlanSet) LayersAt(level Level) []*Layer {
+	var out []*Layer
+	for _, l := range s.Layers {
+		if l.Level == level {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// GeometryTypes lists the GeoJSON types a level's layer may hold.
+func GeometryTypes(level Level) []string {
+	if level == "" {
+		return nil
+	}
+	if level == Infrastructure {
+		return []string{"Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon"}
+	}
+	return []string{"Polygon", "MultiPolygon"}
+}
+
+// LoadPlanSet reads the manifest and every layer. defaultAsof is used when
+// the manifest gives no asof (the caller passes the current year).
+func LoadPlanSet(ctx context.Context, manifestPath string, opts ManifestOptions, defaultAsof int) (*PlanSet, error) {
+	m, err := ReadManifest(manifestPath, opts)
+	if err != nil {
+		return nil, err
+	}
+	set := &PlanSet{Manifest: m, Asof: defaultAsof}
+	if m.HasAsof {
+		set.Asof = m.Asof
+	}
+	for _, spec := range m.Layers {
+		l, issues, err := LoadLayer(ctx, spec)
+		if err != nil {
+			return nil, err
+		}
+		set.Layers = append(set.Layers, l)
+		set.Issues = append(set.Issues, issues...)
+	}
+	set.Issues = append(set.Issues, disjointLayers(set.Layers)...)
+	return set, nil
+}
+
+// LoadLayer reads one layer file and types its features.
+func LoadLayer(ctx context.Context, spec LayerSpec) (*Layer, []Issue, error) {
+	opts := geo.ReadOptions{GeometryTypes: GeometryTypes(spec.Level), LayerKind: string(spec.Level)}
+	if spec.Level == "" {
+		// A bare file validated without --level: structure and geometry only.
+		spec.Level, opts.LayerKind = "", "GeoJSON"
+	}
+	if spec.CRSDeclared {
+		c := spec.CRS
+		opts.CRS = &c
+	}
+	data, err := geo.ReadLayer(ctx, spec.Path, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	spec.CRS = data.CRS
+	l := &Layer{LayerSpec: spec, Data: data, Features: make([]Feature, len(data.Features))}
+	file := filepath.ToSlash(spec.File)
+	if file == "" {
+		file = filepath.ToSlash(spec.Path)
+	}
+	var issues []Issue
+	for i := range data.Features {
+		l.Features[i] = typeFeature(spec, &data.Features[i])
+	}
+	windings := 0
+	var firstWinding *Issue
+	for _, p := range data.Problems {
+		is := Issue{Layer: spec.Name, File: file, Feature: p.Feature, Line: p.Line, Message: p.Message, At: p.At}
+		if p.Feature >= 0 {
+			f := &l.Features[p.Feature]
+			is.ID, is.Class, is.Geometry = f.ID, f.RawClass, f.Geometry
+		}
+		switch p.Kind {
+		case geo.ProblemGeometry:
+			is.Check, is.Error = CheckGeometryInvalid, true
+			l.Features[p.Feature].Invalid = true
+		case geo.ProblemFeature:
+			is.Check, is.Error = CheckFeatureInvalid, true
+		case geo.ProblemNullGeometry:
+			is.Check = CheckNullGeometry
+		case geo.ProblemWinding:
+			windings++
+			if firstWinding == nil {
+				w := is
+				firstWinding = &w
+			}
+			continue
+		case geo.ProblemCRS:
+			is.Check = CheckCRS
+		}
+		issues = append(issues, is)
+	}
+	if firstWinding != nil {
+		// Whole layers drawn clockwise are common (shapefile exports); one
+		// warning per layer keeps the report readable.
+		w := *firstWinding
+		w.Check = CheckWinding
+		w.Feature, w.ID, w.Class, w.Geometry = -1, "", "", nil
+		w.Message = fmt.Sprintf("%d feature(s) have rings against the RFC 7946 right-hand rule; first: feature %s: %s", windings, l.Features[firstWinding.Feature].ID, firstWinding.Message)
+		issues = append(issues, w)
+	}
+	if spec.Level != "" {
+		issues = append(issues, attributeIssues(l, file)...)
+	}
+	sort.SliceStable(issues, func(i, j int) bool { return issues[i].Feature < issues[j].Feature })
+	return l, issues, nil
+}
+
+func typeFeature(spec LayerSpec, gf *geo.Feature) Feature {
+	f := Feature{Index: gf.Index, Line: gf.Line, Geometry: gf.Geometry, Invalid: gf.Invalid}
+	props := gf.Properties
+	switch {
+	case spec.Fields.ID != "":
+		if v, ok := props[spec.Fields.ID]; ok && v != nil {
+			f.ID = propString(v)
+		}
+	case gf.HasID:
+		f.ID = gf.ID
+	default:
+		if v, ok := props["id"]; ok && v != nil {
+			f.ID = propString(v)
+		}
+	}
+	if f.ID == "" {
+		f.ID = "#" + strconv.Itoa(gf.Index)
+	}
+	if v, ok := props[spec.Fields.or(spec.Fields.Class, "class")]; ok && v != nil {
+		f.RawClass = strings.TrimSpace(propString(v))
+	}
+	if f.RawClass != "" {
+		if c, err := LookupClass(spec.Level, spec.Classification, f.RawClass); err == nil {
+			f.Class, f.HasClass = c, true
+		}
+	}
+	f.Start, f.HasStart = propYear(props[spec.Fields.or(spec.Fields.Start, "start_year")])
+	f.End, f.HasEnd = propYear(props[spec.Fields.or(spec.Fields.End, "end_year")])
+	if w, ok := propNumber(props[spec.Fields.or(spec.Fields.Width, "width_m")]); ok && w > 0 {
+		f.WidthM = w
+	} else if f.HasClass {
+		f.WidthM = f.Class.DefaultWidthM
+	}
+	f.Name = propString(props[spec.Fields.or(spec.Fields.Name, "name")])
+	f.Code = propString(props[spec.Fields.or(spec.Fields.Code, "code")])
+	f.Parent = propString(props[spec.Fields.or(spec.Fields.Parent, "parent")])
+	f.Grade = propString(props[spec.Fields.or(spec.Fields.Grade, "grade")])
+	return f
+}
+
+// attributeIssues checks class, years, width and id uniqueness.
+func attributeIssues(l *Layer, file string) []Issue {
+	var out []Issue
+	props := func(i int) map[string]any { return l.Data.Features[i].Properties }
+	add := func(f *Feature, check, format string, args ...any) {
+		out = append(out, Issue{Check: check, Error: true, Layer: l.Name, File: file, Feature: f.Index, ID: f.ID, Class: f.RawClass, Line: f.Line, Message: fmt.Sprintf(format, args...), Geometry: f.Geometry})
+	}
+	classKey := l.Fields.or(l.Fields.Class, "class")
+	startKey := l.Fields.or(l.Fields.Start, "start_year")
+	endKey := l.Fields.or(l.Fields.End, "end_year")
+	widthKey := l.Fields.or(l.Fields.Width, "width_m")
+	ids := map[string]int{}
+	for i := range l.Features {
+		f := &l.Features[i]
+		if first, dup := ids[f.ID]; dup {
+			add(f, CheckDuplicateID, "feature id %q is used again (first at line %d); ids must be unique within a layer", f.ID, l.Features[first].Line)
+		} else {
+			ids[f.ID] = i
+		}
+		if l.Level != Boundary {
+			switch {
+			case f.RawClass == "":
+				add(f, CheckAttribute, "feature has no %q property (its %s class)", classKey, l.Level)
+			case !f.HasClass:
+				_, err := LookupClass(l.Level, l.Classification, f.RawClass)
+				add(f, CheckAttribute, "%s", strings.TrimPrefix(err.Error(), "planning: "))
+			}
+		} else if f.Name == "" && f.Code == "" {
+			add(f, CheckAttribute, "boundary feature has neither %q nor %q", l.Fields.or(l.Fields.Name, "name"), l.Fields.or(l.Fields.Code, "code"))
+		}
+		p := props(i)
+		for _, key := range []string{startKey, endKey} {
+			if v, ok := p[key]; ok && v != nil {
+				if _, ok := propYear(v); !ok {
+					add(f, CheckAttribute, "%q is %s, not an integer year", key, describe(v))
+				}
+			}
+		}
+		if f.HasStart && f.HasEnd && f.Start > f.End {
+			add(f, CheckAttribute, "start year %d is after end year %d", f.Start, f.End)
+		}
+		if v, ok := p[widthKey]; ok && v != nil {
+			if w, ok := propNumber(v); !ok || w <= 0 {
+				add(f, CheckAttribute, "%q is %s; a corridor width must be a number of metres > 0", widthKey, describe(v))
+			}
+		}
+		if l.Level == Infrastructure && f.IsLine() && f.WidthM <= 0 && f.HasClass {
+			add(f, CheckAttribute, "line of class %s has no corridor width; give %q in metres", f.Class.Code, widthKey)
+		}
+	}
+	return out
+}
+
+func describe(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprintf("%v", v)
+	}
+	return string(b)
+}
+
+func propString(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return v
+	case json.Number:
+		return v.String()
+	case bool:
+		return strconv.FormatBool(v)
+	}
+	return describe(v)
+}
+
+func propNumber(v any) (float64, bool) {
+	switch v := v.(type) {
+	case json.Number:
+		f, err := v.Float64()
+		return f, err == nil && !math.IsInf(f, 0)
+	case string:
+		f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+		return f, err == nil && !math.IsInf(f, 0) && !math.IsNaN(f)
+	}
+	return 0, false
+}
+
+// propYear accepts an integer number or a string of digits (common in
+// data exported from Chinese databases).
+func propYear(v any) (int, bool) {
+	var s string
+	switch v := v.(type) {
+	case json.Number:
+		s = v.String()
+	case string:
+		s = strings.TrimSpace(v)
+	default:
+		return 0, false
+	}
+	if strings.HasSuffix(s, ".0") {
+		s = strings.TrimSuffix(s, ".0")
+	}
+	y, err := strconv.Atoi(s)
+	if err != nil || y < 1000 || y > 9999 {
+		return 0, false
+	}
+	return y, true
+}
+
+// disjointLayers warns about a layer whose extent meets no other layer's:
+// the usual sign of a wrong CRS or a file from another city.
+func disjointLayers(layers []*Layer) []Issue {
+	bounds := make([]orb.Bound, len(layers))
+	has := make([]bool, len(layers))
+	for i, l := range layers {
+		for _, f := range l.Features {
+			if f.Geometry == nil || f.Invalid {
+				continue
+			}
+			if !has[i] {
+				bounds[i], has[i] = f.Geometry.Bound(), true
+			} else {
+				bounds[i] = bounds[i].Union(f.Geometry.Bound())
+			}
+		}
+	}
+	var out []Issue
+	for i, l := range layers {
+		if !has[i] || len(layers) < 2 {
+			continue
+		}
+		meets := false
+		for j := range layers {
+			if j != i && has[j] && bounds[i].Intersects(bounds[j]) {
+				meets = true
+				break
+			}
+		}
+		if !meets {
+			out = append(out, Issue{Check: CheckDisjoint, Layer: l.Name, File: filepath.ToSlash(l.File), Feature: -1,
+				Message: fmt.Sprintf("layer %s (extent %.4f,%.4f – %.4f,%.4f) overlaps no other layer of the set; check its CRS", l.Name, bounds[i].Min[0], bounds[i].Min[1], bounds[i].Max[0], bounds[i].Max[1])})
+		}
+	}
+	return out
+}

@@ -1,0 +1,127 @@
+package rules
+
+import (
+	"context"
+
+	"github.com/plancheck/plancheck/planning"
+)
+
+// Input rules turn the problems found while loading a plan set (structure,
+// geometry, attributes, CRS) into findings. validate runs all of them;
+// check runs geometry-invalid and the error-level ones.
+
+func inputRule(check string, sev Severity, doc string) *Rule {
+	return &Rule{Name: check, Severity: sev, Doc: doc, Run: func(ctx context.Context, pass *Pass) error {
+		for _, is := range pass.Set.Issues {
+			if is.Check == check {
+				pass.Report(issueFinding(is, sev))
+			}
+		}
+		return nil
+	}}
+}
+
+func issueFinding(is planning.Issue, sev Severity) Finding {
+	f := Finding{
+		Rule:     is.Check,
+		Severity: sev,
+		Layers:   []string{is.Layer},
+		Message:  is.Message,
+		Location: Location{File: is.File, Line: is.Line},
+		At:       is.At,
+		Geometry: is.Geometry,
+	}
+	if is.Feature >= 0 {
+		f.Features = []string{is.ID}
+		f.Classes = []string{is.Class}
+	}
+	if zh, ok := issueZH[is.Check]; ok {
+		f.MessageZH = zh
+	}
+	return f
+}
+
+var issueZH = map[string]string{
+	planning.CheckGeometryInvalid: "几何无效，不参与其他规则检查",
+	planning.CheckFeatureInvalid:  "要素结构不符合 GeoJSON (RFC 7946)",
+	planning.CheckAttribute:       "属性缺失或无效",
+	planning.CheckDuplicateID:     "要素编号重复",
+	planning.CheckNullGeometry:    "要素几何为空",
+	planning.CheckWinding:         "环的方向不符合右手法则",
+	planning.CheckCRS:             "坐标系可疑",
+	planning.CheckDisjoint:        "图层与其他图层无重叠，请检查坐标系",
+}
+
+// GeometryInvalid reports features whose geometry cannot take part in any
+// rule.
+var GeometryInvalid = inputRule(planning.CheckGeometryInvalid, Error, `feature geometry is invalid
+
+Reports, once per feature, a geometry that cannot be used: a wrong geometry type for the layer's level (a LineString in a polygon layer), a ring with fewer than 4 positions or not closed, a coordinate out of range or not finite, or an OGC-invalid geometry (self-intersection, a ring touching itself, a hole outside its shell, overlapping parts of a MultiPolygon, a spike where a ring doubles back). The message says "at or near lon lat".
+Such a feature takes part in no other rule: overlay engines silently return wrong areas for invalid rings, and a conflict computed from them would mislead.
+Fix: repair the geometry in the source GIS (e.g. QGIS "Check validity", ST_MakeValid) and submit it again; plancheck repairs nothing.
+
+几何无效（类型不符、环未闭合或点数不足、坐标越界、自相交、内环在外环之外、多面重叠、尖刺等），该要素不参与其他检查。请在源数据中修复后重新提交。`)
+
+var featureInvalid = inputRule(planning.CheckFeatureInvalid, Error, `feature structure is not GeoJSON
+
+Reports a feature whose JSON structure breaks RFC 7946 outside its geometry: a type other than "Feature", properties that are not an object, an id that is neither a string nor a number.
+Tools disagree on how to read such features, so the plan set is not reproducible.
+Fix: export the layer again with a GeoJSON writer (QGIS, ogr2ogr).
+
+要素结构不符合 GeoJSON 规范（RFC 7946），请用标准工具重新导出。`)
+
+var attributeInvalid = inputRule(planning.CheckAttribute, Error, `feature attribute is missing or invalid
+
+Reports a missing or unknown class code for the layer's level (with the nearest known code), a year that is not an integer, a start year after the end year, or a corridor width that is not a positive number of metres.
+Rules select features by class and years; a feature with an unknown class takes part in no class-based rule.
+Fix: correct the attribute, or map the layer's field names with fields: in plancheck.yaml.
+
+属性缺失或无效（用地代码未知、年份非整数、起止年份颠倒、宽度非正数），请更正或在清单中配置字段映射。`)
+
+var idDuplicate = inputRule(planning.CheckDuplicateID, Error, `feature id is used twice in a layer
+
+Reports a feature whose id (the Feature id member, the mapped id field, or property id) repeats an earlier feature's id in the same layer.
+Findings, fingerprints and ledgers name features by id; duplicates make them ambiguous.
+Fix: give every feature a unique id.
+
+同一图层内要素编号重复，请保证编号唯一。`)
+
+var geometryNull = inputRule(planning.CheckNullGeometry, Warning, `feature has no geometry
+
+Reports a feature whose geometry is null. RFC 7946 allows it, but the feature takes part in no rule.
+Fix: add the geometry or drop the feature.
+
+要素几何为空，不参与检查。`)
+
+var windingOrder = inputRule(planning.CheckWinding, Warning, `polygon rings break the right-hand rule
+
+Reports, once per layer, polygons whose exterior rings are clockwise or whose holes are counter-clockwise. RFC 7946 asks for the right-hand rule but tells parsers not to reject other windings, so the features are used as they are.
+Fix: export with the right-hand rule (ogr2ogr -lco RFC7946=YES).
+
+多边形环方向不符合右手法则（外环应为逆时针），按原样使用。`)
+
+var crsSuspect = inputRule(planning.CheckCRS, Warning, `layer coordinate reference system is suspect
+
+Reports an old-style crs member (honoured, with a warning), a crs member that disagrees with the manifest, or a layer declared geographic whose coordinates look projected (metres).
+A wrong CRS moves every feature; conflicts computed from it are meaningless.
+Fix: declare the layer's crs in plancheck.yaml (EPSG:4326, 4490, 4513–4554).
+
+坐标系可疑（旧式 crs 成员、与清单不一致、地理坐标系下出现投影坐标），请在清单中声明正确的 crs。`)
+
+var layersDisjoint = inputRule(planning.CheckDisjoint, Warning, `layer overlaps no other layer of the set
+
+Reports a layer whose extent meets no other layer's extent: the usual sign of a wrong CRS or a file from another area.
+Fix: check the layer's crs and that it belongs to this plan set.
+
+图层范围与其他图层均不相交，通常是坐标系错误。`)
+
+// InputRules returns the checks validate runs, in report order.
+func InputRules() []*Rule {
+	return []*Rule{GeometryInvalid, featureInvalid, attributeInvalid, idDuplicate, geometryNull, windingOrder, crsSuspect, layersDisjoint}
+}
+
+// inputErrorRules are the input checks a check run reports besides
+// geometry-invalid: problems that change which features take part.
+func inputErrorRules() []*Rule {
+	return []*Rule{featureInvalid, attributeInvalid, idDuplicate}
+}

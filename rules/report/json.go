@@ -1,0 +1,133 @@
+package report
+
+import (
+	"encoding/json"
+	"io"
+
+	"github.com/plancheck/plancheck/rules"
+)
+
+// properties are a finding's fields as conflicts.geojson and report.json
+// show them. The field order is the key order of the output.
+type properties struct {
+	Rule        string      `json:"rule"`
+	Severity    string      `json:"severity"`
+	Layers      []string    `json:"layers"`
+	Features    []string    `json:"features"`
+	Classes     []string    `json:"classes"`
+	AreaM2      json.Number `json:"area_m2"`
+	LengthM     json.Number `json:"length_m"`
+	Message     string      `json:"message"`
+	Fingerprint string      `json:"fingerprint"`
+}
+
+func newProperties(f rules.Finding) properties {
+	return properties{
+		Rule:        f.Rule,
+		Severity:    f.Severity.String(),
+		Layers:      nonNil(f.Layers),
+		Features:    nonNil(f.Features),
+		Classes:     nonNil(f.Classes),
+		AreaM2:      json.Number(metres(f.AreaM2)),
+		LengthM:     json.Number(metres(f.LengthM)),
+		Message:     message(f),
+		Fingerprint: f.Fingerprint(),
+	}
+}
+
+type jsonReport struct {
+	Tool      string        `json:"tool"`
+	Version   string        `json:"version"`
+	Command   string        `json:"command"`
+	PlanSet   string        `json:"planset"`
+	Asof      int           `json:"asof"`
+	MinAreaM2 json.Number   `json:"min_area_m2"`
+	Inputs    []jsonInput   `json:"inputs"`
+	Summary   jsonSummary   `json:"summary"`
+	Findings  []jsonFinding `json:"findings"`
+}
+
+type jsonInput struct {
+	Layer    string `json:"layer"`
+	Level    string `json:"level"`
+	File     string `json:"file"`
+	SHA256   string `json:"sha256"`
+	Features int    `json:"features"`
+}
+
+type jsonSummary struct {
+	ByRule      map[string]jsonCount `json:"by_rule"`
+	BySeverity  jsonSeverities       `json:"by_severity"`
+	ByLayerPair []jsonPair           `json:"by_layer_pair"`
+}
+
+type jsonCount struct {
+	Count  int         `json:"count"`
+	AreaM2 json.Number `json:"area_m2"`
+}
+
+type jsonSeverities struct {
+	Error   int `json:"error"`
+	Warning int `json:"warning"`
+	Info    int `json:"info"`
+}
+
+type jsonPair struct {
+	Layers []string    `json:"layers"`
+	Count  int         `json:"count"`
+	AreaM2 json.Number `json:"area_m2"`
+}
+
+type jsonFinding struct {
+	properties
+	File string        `json:"file,omitempty"`
+	Line int           `json:"line,omitempty"`
+	At   []json.Number `json:"at,omitempty"`
+}
+
+// JSON writes report.json: the run (tool, version, command, plan set,
+// asof, minimum area, inputs), a summary by rule (every rule, also those
+// without findings), by severity and by layer pair, and the findings with
+// the conflicts.geojson properties plus file, line and at when set.
+func JSON(w io.Writer, r *rules.Result) error {
+	if r == nil {
+		return errNilResult
+	}
+	fs := sortedFindings(r)
+	s := summarize(r, fs)
+	out := jsonReport{
+		Tool:      toolName(r),
+		Version:   r.Version,
+		Command:   r.Command,
+		PlanSet:   r.PlanSet,
+		Asof:      r.Asof,
+		MinAreaM2: json.Number(metres(r.MinAreaM2)),
+		Inputs:    make([]jsonInput, len(r.Inputs)),
+		Summary: jsonSummary{
+			ByRule:      make(map[string]jsonCount, len(s.Rules)),
+			BySeverity:  jsonSeverities{Error: s.Errors, Warning: s.Warnings, Info: s.Infos},
+			ByLayerPair: make([]jsonPair, len(s.Pairs)),
+		},
+		Findings: make([]jsonFinding, len(fs)),
+	}
+	for i, in := range r.Inputs {
+		out.Inputs[i] = jsonInput{Layer: in.Layer, Level: in.Level, File: in.File, SHA256: in.SHA256, Features: in.Features}
+	}
+	for _, rc := range s.Rules {
+		out.Summary.ByRule[rc.Rule.Name] = jsonCount{Count: rc.Count, AreaM2: json.Number(metres(rc.AreaM2))}
+	}
+	for i, p := range s.Pairs {
+		out.Summary.ByLayerPair[i] = jsonPair{Layers: p.Layers, Count: p.Count, AreaM2: json.Number(metres(p.AreaM2))}
+	}
+	for i, f := range fs {
+		jf := jsonFinding{properties: newProperties(f), File: f.Location.File, Line: f.Location.Line}
+		if f.At != nil {
+			jf.At = []json.Number{json.Number(degrees(f.At[0])), json.Number(degrees(f.At[1]))}
+		}
+		out.Findings[i] = jf
+	}
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}

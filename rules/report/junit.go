@@ -1,0 +1,136 @@
+package report
+
+import (
+	"encoding/xml"
+	"io"
+	"strings"
+
+	"github.com/plancheck/plancheck/rules"
+)
+
+type junitSuites struct {
+	XMLName  xml.Name     `xml:"testsuites"`
+	Name     string       `xml:"name,attr"`
+	Tests    int          `xml:"tests,attr"`
+	Failures int          `xml:"failures,attr"`
+	Errors   int          `xml:"errors,attr"`
+	Suites   []junitSuite `xml:"testsuite"`
+}
+
+type junitSuite struct {
+	Name     string      `xml:"name,attr"`
+	Tests    int         `xml:"tests,attr"`
+	Failures int         `xml:"failures,attr"`
+	Errors   int         `xml:"errors,attr"`
+	Skipped  int         `xml:"skipped,attr"`
+	Cases    []junitCase `xml:"testcase"`
+}
+
+type junitCase struct {
+	Name      string        `xml:"name,attr"`
+	Classname string        `xml:"classname,attr"`
+	File      string        `xml:"file,attr,omitempty"`
+	Line      int           `xml:"line,attr,omitempty"`
+	Failure   *junitFailure `xml:"failure,omitempty"`
+	SystemOut string        `xml:"system-out,omitempty"`
+}
+
+type junitFailure struct {
+	Message string `xml:"message,attr"`
+	Type    string `xml:"type,attr"`
+	Text    string `xml:",chardata"`
+}
+
+// JUnit writes JUnit XML for CI test views: one testsuite per rule (every
+// rule in r.Rules, in that order), one failing testcase per error or
+// warning finding (failure type = severity), one passing testcase with
+// system-out per info finding, and one passing testcase named "no
+// findings" for a rule without findings.
+func JUnit(w io.Writer, r *rules.Result) error {
+	if r == nil {
+		return errNilResult
+	}
+	fs := sortedFindings(r)
+	list := ruleList(r, fs)
+	byRule := make(map[string][]rules.Finding, len(list))
+	for _, f := range fs {
+		byRule[f.Rule] = append(byRule[f.Rule], f)
+	}
+	out := junitSuites{Name: clean(toolName(r))}
+	for _, ri := range list {
+		name := clean(ri.Name)
+		s := junitSuite{Name: name}
+		for _, f := range byRule[ri.Name] {
+			c := junitCase{
+				Name:      junitCaseName(f),
+				Classname: "plancheck." + name,
+				File:      clean(f.Location.File),
+				Line:      f.Location.Line,
+			}
+			text := junitDetail(f)
+			if f.Severity >= rules.Warning {
+				c.Failure = &junitFailure{Message: clean(message(f)), Type: f.Severity.String(), Text: text}
+				s.Failures++
+			} else {
+				c.SystemOut = text
+			}
+			s.Cases = append(s.Cases, c)
+		}
+		if len(s.Cases) == 0 {
+			s.Cases = []junitCase{{Name: "no findings", Classname: "plancheck." + name}}
+		}
+		s.Tests = len(s.Cases)
+		out.Tests += s.Tests
+		out.Failures += s.Failures
+		out.Suites = append(out.Suites, s)
+	}
+	if _, err := io.WriteString(w, xml.Header); err != nil {
+		return err
+	}
+	enc := xml.NewEncoder(w)
+	enc.Indent("", "  ")
+	if err := enc.Encode(out); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, "\n")
+	return err
+}
+
+// junitCaseName is the subject of a finding, with its file and line for
+// findings that have one, so test cases stay distinct.
+func junitCaseName(f rules.Finding) string {
+	name := clean(f.Subject())
+	if loc := location(f); loc != "" && f.Location.Line > 0 {
+		name += " (" + clean(loc) + ")"
+	}
+	if name == "" {
+		name = clean(f.Rule)
+	}
+	return name
+}
+
+// junitDetail is the body of a failure or system-out: one "key: value"
+// line per fact.
+func junitDetail(f rules.Finding) string {
+	lines := []string{
+		"severity: " + f.Severity.String(),
+		"subject: " + clean(f.Subject()),
+	}
+	if len(f.Classes) > 0 {
+		lines = append(lines, "classes: "+clean(strings.Join(f.Classes, " × ")))
+	}
+	if f.AreaM2 != 0 {
+		lines = append(lines, "area: "+metres(f.AreaM2)+" m² ("+hectares(f.AreaM2)+" ha)")
+	}
+	if f.LengthM != 0 {
+		lines = append(lines, "length: "+metres(f.LengthM)+" m")
+	}
+	if loc := location(f); loc != "" {
+		lines = append(lines, "location: "+clean(loc))
+	}
+	if f.At != nil {
+		lines = append(lines, "at or near: "+degrees(f.At[0])+" "+degrees(f.At[1]))
+	}
+	lines = append(lines, "message: "+clean(message(f)), "fingerprint: "+f.Fingerprint())
+	return strings.Join(lines, "\n")
+}

@@ -1,0 +1,207 @@
+package report
+
+import (
+	"encoding/json"
+	"io"
+	"strings"
+
+	"github.com/plancheck/plancheck/rules"
+)
+
+// SARIF constants. The schema address is the one the OASIS standard
+// publishes (errata 01), which is also the schema's own id.
+const (
+	sarifSchema    = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+	sarifVersion   = "2.1.0"
+	informationURI = "https://github.com/plancheck/plancheck"
+	// fingerprintKey names plancheck's partial fingerprint; the /v1 suffix
+	// changes if rules.Finding.Fingerprint ever hashes something else.
+	fingerprintKey = "plancheck/v1"
+)
+
+type sarifLog struct {
+	Schema  string     `json:"$schema"`
+	Version string     `json:"version"`
+	Runs    []sarifRun `json:"runs"`
+}
+
+type sarifRun struct {
+	Tool    sarifTool     `json:"tool"`
+	Results []sarifResult `json:"results"`
+}
+
+type sarifTool struct {
+	Driver sarifDriver `json:"driver"`
+}
+
+type sarifDriver struct {
+	Name           string            `json:"name"`
+	Version        string            `json:"version,omitempty"`
+	InformationURI string            `json:"informationUri"`
+	Rules          []sarifDescriptor `json:"rules"`
+}
+
+type sarifDescriptor struct {
+	ID                   string      `json:"id"`
+	ShortDescription     sarifText   `json:"shortDescription"`
+	FullDescription      *sarifText  `json:"fullDescription,omitempty"`
+	Help                 *sarifText  `json:"help,omitempty"`
+	DefaultConfiguration sarifConfig `json:"defaultConfiguration"`
+}
+
+type sarifText struct {
+	Text string `json:"text"`
+}
+
+type sarifConfig struct {
+	Level string `json:"level"`
+}
+
+type sarifResult struct {
+	RuleID              string            `json:"ruleId"`
+	RuleIndex           int               `json:"ruleIndex"`
+	Level               string            `json:"level"`
+	Message             sarifText         `json:"message"`
+	Locations           []sarifLocation   `json:"locations"`
+	PartialFingerprints map[string]string `json:"partialFingerprints"`
+	Properties          sarifProperties   `json:"properties"`
+}
+
+type sarifLocation struct {
+	PhysicalLocation *sarifPhysical `json:"physicalLocation,omitempty"`
+	LogicalLocations []sarifLogical `json:"logicalLocations,omitempty"`
+}
+
+type sarifPhysical struct {
+	ArtifactLocation sarifArtifact `json:"artifactLocation"`
+	Region           *sarifRegion  `json:"region,omitempty"`
+}
+
+type sarifArtifact struct {
+	URI string `json:"uri"`
+}
+
+type sarifRegion struct {
+	StartLine int `json:"startLine"`
+}
+
+type sarifLogical struct {
+	Name               string `json:"name"`
+	FullyQualifiedName string `json:"fullyQualifiedName"`
+	Kind               string `json:"kind"`
+}
+
+type sarifProperties struct {
+	AreaM2   json.Number `json:"area_m2"`
+	Layers   []string    `json:"layers"`
+	Features []string    `json:"features"`
+}
+
+// SARIF writes a SARIF 2.1.0 log with one run. The driver has one
+// reporting descriptor per rule (id = name, shortDescription = title,
+// fullDescription and help = doc, defaultConfiguration.level); each result
+// points at its rule, has the English and Chinese message, the layer file
+// and line as physical location when known, the features (or, for
+// layer-level findings, the layers) as logical locations, and the finding
+// fingerprint under partialFingerprints["plancheck/v1"].
+func SARIF(w io.Writer, r *rules.Result) error {
+	if r == nil {
+		return errNilResult
+	}
+	fs := sortedFindings(r)
+	list := ruleList(r, fs)
+	index := make(map[string]int, len(list))
+	driver := sarifDriver{
+		Name:           toolName(r),
+		Version:        r.Version,
+		InformationURI: informationURI,
+		Rules:          make([]sarifDescriptor, len(list)),
+	}
+	for i, ri := range list {
+		index[ri.Name] = i
+		title := ri.Title
+		if title == "" {
+			title = ri.Name
+		}
+		d := sarifDescriptor{
+			ID:                   ri.Name,
+			ShortDescription:     sarifText{Text: title},
+			DefaultConfiguration: sarifConfig{Level: sarifLevel(ri.Severity)},
+		}
+		if ri.Doc != "" {
+			d.FullDescription = &sarifText{Text: ri.Doc}
+			d.Help = &sarifText{Text: ri.Doc}
+		}
+		driver.Rules[i] = d
+	}
+	results := make([]sarifResult, len(fs))
+	for i, f := range fs {
+		text := messageEN(f)
+		if text == "" {
+			text = f.Rule + ": " + f.Subject()
+		}
+		loc := sarifLocation{LogicalLocations: logicalLocations(f)}
+		if f.Location.File != "" {
+			loc.PhysicalLocation = &sarifPhysical{
+				ArtifactLocation: sarifArtifact{URI: strings.ReplaceAll(f.Location.File, `\`, "/")},
+			}
+			if f.Location.Line > 0 {
+				loc.PhysicalLocation.Region = &sarifRegion{StartLine: f.Location.Line}
+			}
+		}
+		results[i] = sarifResult{
+			RuleID:              f.Rule,
+			RuleIndex:           index[f.Rule],
+			Level:               sarifLevel(f.Severity),
+			Message:             sarifText{Text: text},
+			Locations:           []sarifLocation{loc},
+			PartialFingerprints: map[string]string{fingerprintKey: f.Fingerprint()},
+			Properties: sarifProperties{
+				AreaM2:   json.Number(metres(f.AreaM2)),
+				Layers:   nonNil(f.Layers),
+				Features: nonNil(f.Features),
+			},
+		}
+	}
+	log := sarifLog{
+		Schema:  sarifSchema,
+		Version: sarifVersion,
+		Runs:    []sarifRun{{Tool: sarifTool{Driver: driver}, Results: results}},
+	}
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(log)
+}
+
+// logicalLocations names a finding's features as "layer/featureId"
+// objects, or its layers as resources for a layer-level finding.
+func logicalLocations(f rules.Finding) []sarifLogical {
+	if len(f.Features) == 0 {
+		ls := make([]sarifLogical, len(f.Layers))
+		for i, l := range f.Layers {
+			ls[i] = sarifLogical{Name: l, FullyQualifiedName: l, Kind: "resource"}
+		}
+		return ls
+	}
+	ls := make([]sarifLogical, len(f.Features))
+	for i, id := range f.Features {
+		layer := ""
+		if i < len(f.Layers) {
+			layer = f.Layers[i]
+		}
+		ls[i] = sarifLogical{Name: id, FullyQualifiedName: layer + "/" + id, Kind: "object"}
+	}
+	return ls
+}
+
+// sarifLevel maps a severity to a SARIF level: error, warning or note.
+func sarifLevel(s rules.Severity) string {
+	switch {
+	case s >= rules.Error:
+		return "error"
+	case s == rules.Warning:
+		return "warning"
+	}
+	return "note"
+}

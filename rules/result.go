@@ -1,0 +1,82 @@
+package rules
+
+import (
+	"cmp"
+	"slices"
+
+	"github.com/paulmach/orb"
+)
+
+// Input describes one layer file that went into a run.
+type Input struct {
+	Layer    string
+	Level    string
+	File     string // path as given in the manifest, slash-separated
+	SHA256   string
+	Features int
+}
+
+// RuleInfo is what reports need to describe a rule (SARIF descriptors,
+// the HTML legend).
+type RuleInfo struct {
+	Name     string
+	Title    string // first line of Doc
+	Doc      string
+	Severity Severity
+}
+
+// MapLayer is a layer's geometry for the report map (lon/lat).
+type MapLayer struct {
+	Name     string
+	Level    string
+	Features []orb.Geometry
+}
+
+// Result is everything a report writer needs. Findings are sorted with
+// SortFindings before a Result is handed to a writer.
+type Result struct {
+	Tool     string
+	Version  string
+	Command  string // "check" or "validate"
+	PlanSet  string // manifest name
+	Asof     int
+	MinAreaM2 float64
+	Inputs   []Input
+	Rules    []RuleInfo
+	Findings []Finding
+	Map      []MapLayer // may be empty (validate of a single file)
+}
+
+// SortFindings orders findings by severity (highest first), layer, feature
+// id and rule, so every report is byte-stable.
+func SortFindings(fs []Finding) {
+	slices.SortStableFunc(fs, func(a, b Finding) int {
+		if c := cmp.Compare(b.Severity, a.Severity); c != 0 {
+			return c
+		}
+		if c := slices.Compare(a.Layers, b.Layers); c != 0 {
+			return c
+		}
+		if c := slices.Compare(a.Features, b.Features); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.Rule, b.Rule); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.Location.Line, b.Location.Line); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Message, b.Message)
+	})
+}
+
+// CountAtOrAbove counts findings at or above a severity, for --fail-on.
+func (r *Result) CountAtOrAbove(s Severity) int {
+	n := 0
+	for _, f := range r.Findings {
+		if f.Severity >= s {
+			n++
+		}
+	}
+	return n
+}

@@ -1,0 +1,186 @@
+// Package rules is the rule engine and the built-in 多规合一 rules.
+//
+// A rule is a value (Name, Doc, Severity, Run). Rules report conflicts
+// through Pass.Report; the error return of Run means the rule could not run.
+package rules
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/plancheck/plancheck/geo"
+	"github.com/plancheck/plancheck/planning"
+)
+
+// Rule is one check.
+type Rule struct {
+	// Name is the identifier used in reports, --only-rule and explain.
+	Name string
+	// Doc: a lowercase title line of at most ~60 characters, a blank line,
+	// then what the rule detects, why it matters and how to fix it, in
+	// English and Chinese.
+	Doc      string
+	Severity Severity
+	Run      func(ctx context.Context, pass *Pass) error
+}
+
+// Title is the first line of Doc.
+func (r *Rule) Title() string {
+	title, _, _ := strings.Cut(r.Doc, "\n")
+	return title
+}
+
+// Info describes the rule for reports.
+func (r *Rule) Info() RuleInfo {
+	return RuleInfo{Name: r.Name, Title: r.Title(), Doc: r.Doc, Severity: r.Severity}
+}
+
+// Options are the run-time settings of a check.
+type Options struct {
+	// MinAreaM2: an intersection smaller than this is no finding.
+	MinAreaM2 float64
+	// Workers bounds the goroutines overlaying pairs; 0 means GOMAXPROCS.
+	Workers int
+}
+
+// DefaultMinAreaM2 is the default --min-area.
+const DefaultMinAreaM2 = 1.0
+
+// Pass is one rule's view of a run.
+type Pass struct {
+	Set     *planning.PlanSet
+	Options Options
+	Rule    *Rule
+	shapes  *shapeCache
+	mu      sync.Mutex
+	found   []Finding
+}
+
+// Report records a finding of the rule. Safe for concurrent use.
+func (p *Pass) Report(f Finding) {
+	if f.Rule == "" {
+		f.Rule = p.Rule.Name
+	}
+	p.mu.Lock()
+	p.found = append(p.found, f)
+	p.mu.Unlock()
+}
+
+// Run runs rules over a plan set and returns their findings, sorted.
+func Run(ctx context.Context, set *planning.PlanSet, rs []*Rule, opts Options) ([]Finding, error) {
+	if opts.Workers <= 0 {
+		opts.Workers = runtime.GOMAXPROCS(0)
+	}
+	cache := newShapeCache()
+	var all []Finding
+	for _, r := range rs {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		pass := &Pass{Set: set, Options: opts, Rule: r, shapes: cache}
+		if err := r.Run(ctx, pass); err != nil {
+			return nil, fmt.Errorf("rules: %s: %w", r.Name, err)
+		}
+		all = append(all, pass.found...)
+	}
+	SortFindings(all)
+	return all, nil
+}
+
+// Validate checks a rule list: unique names, non-empty docs with a short
+// lowercase title, a Run function.
+func Validate(rs []*Rule) error {
+	seen := map[string]bool{}
+	for _, r := range rs {
+		switch {
+		case r.Name == "":
+			return fmt.Errorf("rules: a rule has no name")
+		case seen[r.Name]:
+			return fmt.Errorf("rules: duplicate rule %q", r.Name)
+		case r.Run == nil:
+			return fmt.Errorf("rules: %s has no Run", r.Name)
+		case strings.TrimSpace(r.Doc) == "":
+			return fmt.Errorf("rules: %s has no Doc", r.Name)
+		}
+		seen[r.Name] = true
+		title := r.Title()
+		if len([]rune(title)) > 72 || strings.HasSuffix(title, ".") || strings.ToLower(title[:1]) != title[:1] {
+			return fmt.Errorf("rules: %s: title %q must be lowercase, short and without a period", r.Name, title)
+		}
+		if !strings.Contains(r.Doc, "\n\n") {
+			return fmt.Errorf("rules: %s: Doc needs a blank line after the title", r.Name)
+		}
+	}
+	return nil
+}
+
+// Lookup finds a rule by name.
+func Lookup(rs []*Rule, name string) *Rule {
+	i := slices.IndexFunc(rs, func(r *Rule) bool { return r.Name == name })
+	if i < 0 {
+		return nil
+	}
+	return rs[i]
+}
+
+// shapeCache prepares each feature's geometry and corridor once per run,
+// shared by every rule.
+type shapeCache struct {
+	mu        sync.Mutex
+	shapes    map[featureKey]*cachedShape
+	corridors map[featureKey]*cachedShape
+}
+
+type featureKey struct {
+	layer *planning.Layer
+	index int
+}
+
+type cachedShape struct {
+	once  sync.Once
+	shape *geo.Shape
+	err   error
+}
+
+func newShapeCache() *shapeCache {
+	return &shapeCache{shapes: map[featureKey]*cachedShape{}, corridors: map[featureKey]*cachedShape{}}
+}
+
+func (c *shapeCache) entry(m map[featureKey]*cachedShape, k featureKey) *cachedShape {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e := m[k]
+	if e == nil {
+		e = &cachedShape{}
+		m[k] = e
+	}
+	return e
+}
+
+// shape returns the prepared geometry of a feature.
+func (p *Pass) shape(l *planning.Layer, i int) (*geo.Shape, error) {
+	e := p.shapes.entry(p.shapes.shapes, featureKey{l, i})
+	e.once.Do(func() {
+		e.shape, e.err = geo.NewShape(l.Features[i].Geometry)
+	})
+	return e.shape, e.err
+}
+
+// corridor returns the buffered corridor of an infrastructure line.
+func (p *Pass) corridor(l *planning.Layer, i int) (*geo.Shape, error) {
+	e := p.shapes.entry(p.shapes.corridors, featureKey{l, i})
+	e.once.Do(func() {
+		f := &l.Features[i]
+		g, err := geo.Corridor(f.Geometry, f.WidthM)
+		if err != nil {
+			e.err = fmt.Errorf("%s#%s: %w", l.Name, f.ID, err)
+			return
+		}
+		e.shape, e.err = geo.NewShape(g)
+	})
+	return e.shape, e.err
+}

@@ -1,0 +1,281 @@
+package rules
+
+import (
+	"bytes"
+	"context"
+	_ "embed"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/paulmach/orb"
+	"github.com/plancheck/plancheck/geo"
+	"github.com/plancheck/plancheck/planning"
+	"go.yaml.in/yaml/v3"
+)
+
+//go:embed default.yaml
+var defaultRulesYAML []byte
+
+// DefaultRulesYAML is the embedded default rules file, for `plancheck
+// rules --yaml` and for bureaus to copy.
+func DefaultRulesYAML() []byte { return bytes.Clone(defaultRulesYAML) }
+
+// RulesFile is a parsed rules file.
+type RulesFile struct {
+	// Disable lists built-in Go rules to switch off.
+	Disable []string   `yaml:"disable"`
+	Rules   []YAMLRule `yaml:"rules"`
+}
+
+// YAMLRule is a rule written in a rules file.
+type YAMLRule struct {
+	Name      string     `yaml:"name"`
+	Severity  string     `yaml:"severity"`
+	Doc       string     `yaml:"doc"`
+	Message   string     `yaml:"message"`
+	MessageZH string     `yaml:"message_zh"`
+	A         []Selector `yaml:"a"`
+	B         []Selector `yaml:"b"`
+	Relation  string     `yaml:"relation"`
+	MinAreaM2 *float64   `yaml:"min_area_m2"`
+}
+
+// Relations a rules file may use.
+const (
+	RelationOverlaps = "overlaps"
+	RelationWithin   = "within"
+	RelationOutside  = "outside"
+)
+
+// ParseRulesFile reads a rules file; unknown keys are errors with the line.
+func ParseRulesFile(data []byte, name string) (*RulesFile, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	var rf RulesFile
+	if err := dec.Decode(&rf); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("rules: %s: empty rules file", name)
+		}
+		return nil, fmt.Errorf("rules: %s: %s", name, strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	for i := range rf.Rules {
+		if err := rf.Rules[i].check(); err != nil {
+			return nil, fmt.Errorf("rules: %s: rule %d (%s): %w", name, i+1, rf.Rules[i].Name, err)
+		}
+	}
+	return &rf, nil
+}
+
+func (y *YAMLRule) check() error {
+	if y.Name == "" {
+		return errors.New("no name")
+	}
+	if _, err := ParseSeverity(y.Severity); err != nil {
+		return err
+	}
+	if strings.TrimSpace(y.Doc) == "" {
+		return errors.New("no doc")
+	}
+	switch y.Relation {
+	case RelationOverlaps, RelationWithin, RelationOutside:
+	default:
+		return fmt.Errorf("unknown relation %q (want overlaps, within or outside)", y.Relation)
+	}
+	if len(y.A) == 0 || len(y.B) == 0 {
+		return errors.New("needs selectors on both sides (a and b)")
+	}
+	for _, s := range append(append([]Selector{}, y.A...), y.B...) {
+		if err := s.check(); err != nil {
+			return err
+		}
+	}
+	if y.MinAreaM2 != nil && (*y.MinAreaM2 < 0 || math.IsNaN(*y.MinAreaM2)) {
+		return errors.New("min_area_m2 must be >= 0")
+	}
+	return nil
+}
+
+// Rule turns the YAML rule into a runnable rule.
+func (y YAMLRule) Rule() *Rule {
+	sev, _ := ParseSeverity(y.Severity)
+	r := &Rule{Name: y.Name, Doc: strings.TrimSpace(y.Doc), Severity: sev}
+	r.Run = func(ctx context.Context, pass *Pass) error { return y.run(ctx, pass) }
+	return r
+}
+
+func (y YAMLRule) minArea(pass *Pass) float64 {
+	if y.MinAreaM2 != nil {
+		return *y.MinAreaM2
+	}
+	return pass.Options.MinAreaM2
+}
+
+func (y YAMLRule) run(ctx context.Context, pass *Pass) error {
+	as, bs := pass.selectAll(y.A), pass.selectAll(y.B)
+	if len(as) == 0 || len(bs) == 0 {
+		return nil
+	}
+	min := y.minArea(pass)
+	switch y.Relation {
+	case RelationOverlaps, RelationWithin:
+		pairs, err := pass.overlaps(ctx, as, bs, min)
+		if err != nil {
+			return err
+		}
+		for _, o := range pairs {
+			if y.Relation == RelationWithin {
+				sa, err := pass.footprint(o.a)
+				if err != nil {
+					return err
+				}
+				if geo.AreaM2(sa.Geometry)-o.areaM2 > min {
+					continue
+				}
+			}
+			pass.Report(y.finding(pass, o.a, &o.b, o.patch, o.areaM2))
+		}
+	case RelationOutside:
+		return y.runOutside(ctx, pass, as, bs, min)
+	}
+	return nil
+}
+
+// runOutside reports, per a feature, the part of it outside every b
+// feature.
+func (y YAMLRule) runOutside(ctx context.Context, pass *Pass, as, bs []selection, min float64) error {
+	var covers []*geo.Shape
+	for _, bsel := range bs {
+		for _, i := range bsel.features {
+			s, err := pass.footprint(featureRef{bsel.layer, i})
+			if err != nil {
+				return err
+			}
+			covers = append(covers, s)
+		}
+	}
+	for _, asel := range as {
+		for _, i := range asel.features {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			a := featureRef{asel.layer, i}
+			sa, err := pass.footprint(a)
+			if err != nil {
+				return err
+			}
+			rest, err := geo.Difference(sa, covers)
+			if err != nil {
+				return err
+			}
+			if rest == nil {
+				continue
+			}
+			if area := geo.AreaM2(rest); area >= min {
+				pass.Report(y.finding(pass, a, nil, rest, area))
+			}
+		}
+	}
+	return nil
+}
+
+func (y YAMLRule) finding(pass *Pass, a featureRef, b *featureRef, patch orb.Geometry, area float64) Finding {
+	fa := a.feature()
+	f := Finding{
+		Layers:   []string{a.layer.Name},
+		Features: []string{fa.ID},
+		Classes:  []string{fa.RawClass},
+		AreaM2:   area,
+		Location: Location{File: a.layer.File, Line: fa.Line},
+	}
+	repl := []string{"{a.layer}", a.layer.Name, "{a.id}", fa.ID, "{a.class}", classLabel(fa),
+		"{area_m2}", strconv.FormatFloat(math.Round(area*100)/100, 'f', 2, 64),
+		"{area_ha}", strconv.FormatFloat(math.Round(area/1e4*1e4)/1e4, 'f', 4, 64)}
+	if b != nil {
+		fb := b.feature()
+		f.Layers = append(f.Layers, b.layer.Name)
+		f.Features = append(f.Features, fb.ID)
+		f.Classes = append(f.Classes, fb.RawClass)
+		repl = append(repl, "{b.layer}", b.layer.Name, "{b.id}", fb.ID, "{b.class}", classLabel(fb))
+	} else {
+		repl = append(repl, "{b.layer}", "", "{b.id}", "", "{b.class}", "")
+	}
+	f.Geometry = patch
+	r := strings.NewReplacer(repl...)
+	f.Message = r.Replace(y.Message)
+	f.MessageZH = r.Replace(y.MessageZH)
+	if f.Message == "" {
+		f.Message = fmt.Sprintf("%s: %s", y.Name, f.Subject())
+	}
+	if a.feature().IsLine() && b != nil {
+		f.LengthM = pass.lengthInside(a, *b)
+	}
+	return f
+}
+
+// LoadRules returns the rules a plan set runs: the built-in Go rules (minus
+// those disabled) and the YAML rules of the given file, or of the embedded
+// default file when path is "".
+func LoadRules(path string) ([]*Rule, error) {
+	data, name := defaultRulesYAML, "default.yaml"
+	if path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("rules: %w", err)
+		}
+		data, name = b, path
+	}
+	rf, err := ParseRulesFile(data, name)
+	if err != nil {
+		return nil, err
+	}
+	var out []*Rule
+	for _, r := range goRules() {
+		disabled := false
+		for _, d := range rf.Disable {
+			if d == r.Name {
+				disabled = true
+			}
+		}
+		if !disabled {
+			out = append(out, r)
+		}
+	}
+	for _, d := range rf.Disable {
+		if Lookup(goRules(), d) == nil {
+			return nil, fmt.Errorf("rules: %s: disable: %q is not a built-in rule", name, d)
+		}
+	}
+	for _, y := range rf.Rules {
+		out = append(out, y.Rule())
+	}
+	if err := Validate(out); err != nil {
+		return nil, fmt.Errorf("rules: %s: %w", name, err)
+	}
+	return out, nil
+}
+
+// All returns the default rule set: the built-in Go rules and the rules of
+// the embedded default.yaml, in report order.
+func All() []*Rule {
+	rs, err := LoadRules("")
+	if err != nil {
+		// The embedded file is checked by tests; failing here is a build
+		// defect, not an input error.
+		panic(err)
+	}
+	return rs
+}
+
+// classLabel is a feature's class as written in messages: the resolved
+// class ("R2 二类居住用地") or the raw value.
+func classLabel(f *planning.Feature) string {
+	if f.HasClass {
+		return f.Class.String()
+	}
+	return f.RawClass
+}
