@@ -182,8 +182,8 @@ const (
 	grs80F = 1 / 298.257222101
 )
 
-// tm holds the ellipsoid constants of the transverse Mercator.
-var tm = newTMConstants(grs80A, grs80F)
+// tmGRS80 holds the ellipsoid constants of the transverse Mercator.
+var tmGRS80 = newTMConstants(grs80A, grs80F)
 
 type tmConstants struct {
 	e     float64    // first eccentricity
@@ -296,7 +296,7 @@ func (c CRS) ToLonLat(x, y float64) (lon, lat float64) {
 	if c.Geographic {
 		return x, y
 	}
-	return tm.inverse(c.CentralMeridian, x-c.FalseEasting, y)
+	return tmGRS80.inverse(c.CentralMeridian, x-c.FalseEasting, y)
 }
 
 // FromLonLat converts WGS84 lon/lat degrees to a coordinate of c. It is the
@@ -305,6 +305,6 @@ func (c CRS) FromLonLat(lon, lat float64) (x, y float64) {
 	if c.Geographic {
 		return lon, lat
 	}
-	x, y = tm.forward(c.CentralMeridian, lon, lat)
+	x, y = tmGRS80.forward(c.CentralMeridian, lon, lat)
 	return x + c.FalseEasting, y
 }

@@ -13,7 +13,8 @@ import (
 //     ESC sequences;
 //   - the other C0 and C1 control characters, DEL and the bidirectional
 //     formatting characters (U+200E/F, U+061C, U+202A–U+202E,
-//     U+2066–U+2069, "Trojan Source") are dropped;
+//     U+2066–U+2069, "Trojan Source") and the non-characters U+FFFE and
+//     U+FFFF (not allowed in XML) are dropped;
 //   - tab, line feed, carriage return, vertical tab and form feed become
 //     one space each (CR LF becomes one space);
 //   - invalid UTF-8 becomes U+FFFD.
@@ -43,7 +44,7 @@ func clean(s string) string {
 		case r == '\t' || r == '\n' || r == '\r' || r == '\v' || r == '\f':
 			b.WriteByte(' ')
 			i++
-		case r < 0x20 || (r >= 0x7f && r <= 0x9f) || bidi(r):
+		case r < 0x20 || (r >= 0x7f && r <= 0x9f) || bidi(r) || r == 0xfffe || r == 0xffff:
 			i += size
 		default:
 			b.WriteString(s[i : i+size])

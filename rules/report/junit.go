@@ -32,13 +32,19 @@ type junitCase struct {
 	File      string        `xml:"file,attr,omitempty"`
 	Line      int           `xml:"line,attr,omitempty"`
 	Failure   *junitFailure `xml:"failure,omitempty"`
-	SystemOut string        `xml:"system-out,omitempty"`
+	SystemOut *junitText    `xml:"system-out,omitempty"`
 }
 
 type junitFailure struct {
 	Message string `xml:"message,attr"`
 	Type    string `xml:"type,attr"`
-	Text    string `xml:",chardata"`
+	Text    string `xml:",cdata"`
+}
+
+// junitText is element content written as CDATA, so line breaks stay line
+// breaks (encoding/xml writes them as &#xA; in character data).
+type junitText struct {
+	Text string `xml:",cdata"`
 }
 
 // JUnit writes JUnit XML for CI test views: one testsuite per rule (every
@@ -72,7 +78,7 @@ func JUnit(w io.Writer, r *rules.Result) error {
 				c.Failure = &junitFailure{Message: clean(message(f)), Type: f.Severity.String(), Text: text}
 				s.Failures++
 			} else {
-				c.SystemOut = text
+				c.SystemOut = &junitText{Text: text}
 			}
 			s.Cases = append(s.Cases, c)
 		}

@@ -17,7 +17,7 @@ const (
 	mapMaxWidth  = 960.0
 	mapMaxHeight = 640.0
 	mapMargin    = 24.0 // around the drawing; the scale bar sits in the bottom one
-	mapBottom    = 36.0
+	mapBottom    = 40.0
 	// mapVertexCap bounds the file size: a map layer with more vertices
 	// than this is left off the map with a note.
 	mapVertexCap = 200_000
@@ -251,7 +251,8 @@ func (b *bbox) fit(m *svgMap) projection {
 		Y: px(y), TickY: px(y - 5), TextY: px(y - 8),
 		Label: strconv.FormatFloat(round(km, 3), 'f', -1, 64) + " km",
 	}
-	m.North = px(width-mapMargin) + " " + px(mapMargin)
+	// The north arrow sits in the bottom strip, right, clear of the data.
+	m.North = px(width-mapMargin) + " " + px(height-mapBottom+6)
 	m.Extent = extent(b.min[0], b.max[0], "E", "W") + ", " + extent(b.min[1], b.max[1], "N", "S")
 	return projection{minLon: minLon, maxLat: maxLat, kx: k * cos, ky: k}
 }
