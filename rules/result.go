@@ -35,16 +35,16 @@ type MapLayer struct {
 // Result is everything a report writer needs. Findings are sorted with
 // SortFindings before a Result is handed to a writer.
 type Result struct {
-	Tool     string
-	Version  string
-	Command  string // "check" or "validate"
-	PlanSet  string // manifest name
-	Asof     int
+	Tool      string
+	Version   string
+	Command   string // "check" or "validate"
+	PlanSet   string // manifest name
+	Asof      int
 	MinAreaM2 float64
-	Inputs   []Input
-	Rules    []RuleInfo
-	Findings []Finding
-	Map      []MapLayer // may be empty (validate of a single file)
+	Inputs    []Input
+	Rules     []RuleInfo
+	Findings  []Finding
+	Map       []MapLayer // may be empty (validate of a single file)
 }
 
 // SortFindings orders findings by severity (highest first), layer, feature
