@@ -32,7 +32,7 @@ import (
 // difference of O(1) series values scaled by A4 ≈ 1e11 m²), so the relative
 // error is about 1e-7 for a 100 m² parcel and shrinks with size. Against
 // pyproj 3.4.1 / PROJ 9.1.1 (area_test.go): 10 m × 10 m and 1 km squares
-// agree exactly, a 9.2 km² 12-gon to 1.6e-12, a 1°×1° cell to 5.6e-15, and
+// agree exactly, a 10 km² 12-gon to 1.6e-12, a 1°×1° cell to 5.6e-15, and
 // a 1000 m × 0.1 m sliver to 1.2e-7 (1.2e-5 m²); distances agree to 2 nm.
 // The requirement (PostGIS ST_Area(geography) to 0.05 % on parcels
 // of 100 m² to 10 km²) is met with more than three orders of magnitude to

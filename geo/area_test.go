@@ -137,7 +137,7 @@ func TestAreaM2(t *testing.T) {
 	// Measured on linux/amd64 with Go 1.26: worst relative difference
 	// 1.2e-7, for the 1000 m × 0.1 m sliver (1.2e-5 m² of 100 m²); 1.6e-12
 	// or better for every other case (10 m square and 1 km square: 0;
-	// irregular 9.2 km²: 1.6e-12; 1° cell: 5.6e-15). This is round-off in
+	// irregular 10 km²: 1.6e-12; 1° cell: 5.6e-15). This is round-off in
 	// the algorithm both sides share: an edge's S12 includes
 	// A4·(B42 − B41), a difference of two O(1) series values scaled by
 	// A4 ≈ 1e11 m², so each edge carries about 1e-5 m² of noise whatever

@@ -43,9 +43,16 @@ func TestHTMLEscapes(t *testing.T) {
 // TestHTMLSelfContained: the page loads nothing from anywhere.
 func TestHTMLSelfContained(t *testing.T) {
 	out := writeHTML(t, changsha())
-	for _, bad := range []string{"http:", "https:", "//", "<link", "<script", "<img", "<iframe", "@import", "url(", " src="} {
+	for _, bad := range []string{"<link", "<script", "<img", "<iframe", "<object", "<embed", "@import", "url("} {
 		if strings.Contains(out, bad) {
 			t.Errorf("report.html contains %q", bad)
+		}
+	}
+	for _, tag := range regexp.MustCompile(`<[^>]*>`).FindAllString(out, -1) {
+		for _, bad := range []string{" src=", "http:", "https:", "//"} {
+			if strings.Contains(tag, bad) {
+				t.Errorf("report.html has tag %s with %q", tag, bad)
+			}
 		}
 	}
 }

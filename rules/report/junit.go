@@ -32,19 +32,27 @@ type junitCase struct {
 	File      string        `xml:"file,attr,omitempty"`
 	Line      int           `xml:"line,attr,omitempty"`
 	Failure   *junitFailure `xml:"failure,omitempty"`
-	SystemOut *junitText    `xml:"system-out,omitempty"`
+	SystemOut junitText     `xml:"system-out,omitempty"`
 }
 
 type junitFailure struct {
 	Message string `xml:"message,attr"`
 	Type    string `xml:"type,attr"`
-	Text    string `xml:",cdata"`
+	Text    junitText
 }
 
-// junitText is element content written as CDATA, so line breaks stay line
-// breaks (encoding/xml writes them as &#xA; in character data).
-type junitText struct {
-	Text string `xml:",cdata"`
+// junitText is element content with its line breaks kept: encoding/xml
+// writes a string field's "\n" as "&#xA;", but not a CharData token's.
+type junitText string
+
+func (t junitText) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
+	if err := e.EncodeToken(start); err != nil {
+		return err
+	}
+	if err := e.EncodeToken(xml.CharData(t)); err != nil {
+		return err
+	}
+	return e.EncodeToken(start.End())
 }
 
 // JUnit writes JUnit XML for CI test views: one testsuite per rule (every
@@ -75,10 +83,10 @@ func JUnit(w io.Writer, r *rules.Result) error {
 			}
 			text := junitDetail(f)
 			if f.Severity >= rules.Warning {
-				c.Failure = &junitFailure{Message: clean(message(f)), Type: f.Severity.String(), Text: text}
+				c.Failure = &junitFailure{Message: clean(message(f)), Type: f.Severity.String(), Text: junitText(text)}
 				s.Failures++
 			} else {
-				c.SystemOut = &junitText{Text: text}
+				c.SystemOut = junitText(text)
 			}
 			s.Cases = append(s.Cases, c)
 		}
