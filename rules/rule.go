@@ -60,11 +60,11 @@ type Pass struct {
 	found   []Finding
 }
 
-// Report records a finding of the rule. Safe for concurrent use.
+// Report records a finding of the rule, with the rule's name and
+// severity. Safe for concurrent use.
 func (p *Pass) Report(f Finding) {
-	if f.Rule == "" {
-		f.Rule = p.Rule.Name
-	}
+	f.Rule = p.Rule.Name
+	f.Severity = p.Rule.Severity
 	p.mu.Lock()
 	p.found = append(p.found, f)
 	p.mu.Unlock()

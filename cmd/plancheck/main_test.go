@@ -1,0 +1,169 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"golang.org/x/tools/txtar"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files in testdata")
+
+// extract writes a txtar scenario into a temp dir and returns the dir.
+func extract(t *testing.T, name string) string {
+	t.Helper()
+	ar, err := txtar.ParseFile(filepath.Join("testdata", name+".txtar"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for _, f := range ar.Files {
+		p := filepath.Join(dir, filepath.FromSlash(f.Name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, f.Data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func runCLI(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = run(context.Background(), append([]string{"plancheck"}, args...), &out, &errOut)
+	return out.String(), errOut.String(), code
+}
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	p := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(p, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatalf("%v (run go test ./cmd/plancheck -update)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the golden file (run go test ./cmd/plancheck -update and review the diff)\n--- got ---\n%s", name, firstLines(got, 40))
+	}
+}
+
+func firstLines(b []byte, n int) string {
+	lines := strings.SplitAfter(string(b), "\n")
+	if len(lines) > n {
+		lines = lines[:n]
+	}
+	return strings.Join(lines, "")
+}
+
+func TestCheckGolden(t *testing.T) {
+	dir := extract(t, "mixed")
+	for _, format := range []string{"text", "json", "sarif", "github", "junit"} {
+		t.Run(format, func(t *testing.T) {
+			stdout, stderr, code := runCLI(t, "check", dir, "--format", format, "--quiet")
+			if code != exitFindings {
+				t.Fatalf("exit %d, want %d; stderr: %s", code, exitFindings, stderr)
+			}
+			golden(t, "mixed.check."+format, []byte(stdout))
+		})
+	}
+	out := filepath.Join(t.TempDir(), "report")
+	if _, stderr, code := runCLI(t, "check", dir, "--out", out, "--quiet"); code != exitFindings {
+		t.Fatalf("exit %d; stderr %s", code, stderr)
+	}
+	for _, f := range []string{"conflicts.geojson", "report.json", "report.md", "report.html"} {
+		b, err := os.ReadFile(filepath.Join(out, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		golden(t, "mixed.out."+f, b)
+	}
+	entries, _ := os.ReadDir(out)
+	if len(entries) != 4 {
+		t.Errorf("report dir holds %d entries, want exactly the 4 reports (no temp files)", len(entries))
+	}
+}
+
+func TestCheckFindsEveryPlantedRule(t *testing.T) {
+	dir := extract(t, "mixed")
+	stdout, _, _ := runCLI(t, "check", dir, "--format", "json", "--quiet")
+	for _, rule := range []string{"construction-on-basic-farmland", "green-heart-prohibited", "timing-horizon", "infrastructure-on-basic-farmland", "geometry-invalid", "timing-phase"} {
+		if !strings.Contains(stdout, `"rule": "`+rule+`"`) && !strings.Contains(stdout, `"rule":"`+rule+`"`) {
+			t.Errorf("no %s finding in the JSON report", rule)
+		}
+	}
+}
+
+func TestExitCodes(t *testing.T) {
+	dir := extract(t, "mixed")
+	tests := []struct {
+		name string
+		args []string
+		code int
+	}{
+		{"findings at error", []string{"check", dir, "--quiet"}, exitFindings},
+		{"only warnings layer, fail on error", []string{"check", dir, "--only", "infra", "--quiet"}, exitClean},
+		{"fail on warning", []string{"check", dir, "--only", "infra", "--fail-on", "warning", "--quiet"}, exitFindings},
+		{"unknown format", []string{"check", dir, "--format", "xml"}, exitUsage},
+		{"unknown fail-on", []string{"check", dir, "--fail-on", "fatal"}, exitUsage},
+		{"no such dir", []string{"check", filepath.Join(dir, "nope")}, exitUsage},
+		{"no args", []string{"check"}, exitUsage},
+		{"unknown layer for only", []string{"check", dir, "--only", "nope"}, exitUsage},
+		{"validate clean file", []string{"validate", filepath.Join(dir, "layers", "lu.geojson"), "--level", "land-use"}, exitClean},
+		{"validate bad level", []string{"validate", filepath.Join(dir, "layers", "lu.geojson"), "--level", "zoning"}, exitUsage},
+		{"validate plan set", []string{"validate", dir}, exitFindings},
+		{"explain", []string{"explain", "green-heart-prohibited"}, exitClean},
+		{"explain unknown", []string{"explain", "nope"}, exitUsage},
+		{"rules", []string{"rules"}, exitClean},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, stderr, code := runCLI(t, tt.args...)
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d; stderr: %s", code, tt.code, stderr)
+			}
+			if code == exitUsage && !strings.HasPrefix(stderr, "plancheck: ") {
+				t.Errorf("usage error without a message: %q", stderr)
+			}
+		})
+	}
+}
+
+func TestUnreadableLayerIsExit2(t *testing.T) {
+	dir := extract(t, "mixed")
+	if err := os.WriteFile(filepath.Join(dir, "layers", "lu.geojson"), []byte(`{"type":"FeatureCollection","features":[{"type":`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, code := runCLI(t, "check", dir)
+	if code != exitUsage || !strings.Contains(stderr, "lu.geojson") {
+		t.Fatalf("exit %d, stderr %q: want 2 naming the file", code, stderr)
+	}
+}
+
+func TestDeterministic(t *testing.T) {
+	dir := extract(t, "mixed")
+	a, _, _ := runCLI(t, "check", dir, "--format", "json")
+	b, _, _ := runCLI(t, "check", dir, "--format", "json")
+	if a != b {
+		t.Fatal("two runs on the same input differ")
+	}
+}
+
+func TestFlagsAfterArguments(t *testing.T) {
+	got := flagsFirst([]string{"plancheck", "check", "dir", "--out", "r", "--quiet", "--format=json"})
+	want := []string{"plancheck", "check", "--out", "r", "--quiet", "--format=json", "--", "dir"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+}
