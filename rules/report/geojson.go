@@ -20,7 +20,7 @@ import (
 // order.
 func GeoJSON(w io.Writer, r *rules.Result) error {
 	if r == nil {
-		return errNilResult
+		return ErrNilResult
 	}
 	fs := sortedFindings(r)
 	b := bufio.NewWriter(w)

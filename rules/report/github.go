@@ -20,7 +20,7 @@ import (
 // and also : and , in the properties.
 func GitHub(w io.Writer, r *rules.Result) error {
 	if r == nil {
-		return errNilResult
+		return ErrNilResult
 	}
 	b := bufio.NewWriter(w)
 	for _, f := range sortedFindings(r) {

@@ -2,6 +2,7 @@ package report
 
 import (
 	_ "embed"
+	"fmt"
 	"html/template"
 	"io"
 	"strconv"
@@ -69,7 +70,7 @@ type htmlFinding struct {
 // back; tables by rule and by layer pair; then the findings table.
 func HTML(w io.Writer, r *rules.Result) error {
 	if r == nil {
-		return errNilResult
+		return ErrNilResult
 	}
 	fs := sortedFindings(r)
 	s := summarize(r, fs)
@@ -121,10 +122,16 @@ func HTML(w io.Writer, r *rules.Result) error {
 			AreaM2: metres(p.AreaM2), AreaHa: hectares(p.AreaM2),
 		})
 	}
+	patched := map[int]bool{}
+	if page.Map != nil {
+		for _, p := range page.Map.Patches {
+			patched[p.N] = true
+		}
+	}
 	for i, f := range fs {
 		hf := htmlFinding{
 			N:           i + 1,
-			OnMap:       page.Map != nil && (f.Geometry != nil || f.At != nil),
+			OnMap:       patched[i+1],
 			Severity:    severityClass(f.Severity),
 			Rule:        clean(f.Rule),
 			Subject:     clean(f.Subject()),
@@ -140,5 +147,8 @@ func HTML(w io.Writer, r *rules.Result) error {
 		}
 		page.Findings = append(page.Findings, hf)
 	}
-	return htmlTemplate.Execute(w, page)
+	if err := htmlTemplate.Execute(w, page); err != nil {
+		return fmt.Errorf("report: writing HTML: %w", err)
+	}
+	return nil
 }

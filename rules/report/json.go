@@ -2,6 +2,7 @@ package report
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 
 	"github.com/plancheck/plancheck/rules"
@@ -91,7 +92,7 @@ type jsonFinding struct {
 // the conflicts.geojson properties plus file, line and at when set.
 func JSON(w io.Writer, r *rules.Result) error {
 	if r == nil {
-		return errNilResult
+		return ErrNilResult
 	}
 	fs := sortedFindings(r)
 	s := summarize(r, fs)
@@ -129,5 +130,8 @@ func JSON(w io.Writer, r *rules.Result) error {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	if err := enc.Encode(out); err != nil {
+		return fmt.Errorf("report: writing JSON: %w", err)
+	}
+	return nil
 }

@@ -2,6 +2,7 @@ package report
 
 import (
 	"encoding/xml"
+	"fmt"
 	"io"
 	"strings"
 
@@ -36,9 +37,16 @@ type junitCase struct {
 }
 
 type junitFailure struct {
-	Message string `xml:"message,attr"`
-	Type    string `xml:"type,attr"`
+	Message string
+	Type    string
 	Text    junitText
+}
+
+func (f junitFailure) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
+	start.Attr = append(start.Attr,
+		xml.Attr{Name: xml.Name{Local: "message"}, Value: f.Message},
+		xml.Attr{Name: xml.Name{Local: "type"}, Value: f.Type})
+	return f.Text.MarshalXML(e, start)
 }
 
 // junitText is element content with its line breaks kept: encoding/xml
@@ -62,7 +70,7 @@ func (t junitText) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
 // findings" for a rule without findings.
 func JUnit(w io.Writer, r *rules.Result) error {
 	if r == nil {
-		return errNilResult
+		return ErrNilResult
 	}
 	fs := sortedFindings(r)
 	list := ruleList(r, fs)
@@ -104,7 +112,7 @@ func JUnit(w io.Writer, r *rules.Result) error {
 	enc := xml.NewEncoder(w)
 	enc.Indent("", "  ")
 	if err := enc.Encode(out); err != nil {
-		return err
+		return fmt.Errorf("report: writing JUnit XML: %w", err)
 	}
 	_, err := io.WriteString(w, "\n")
 	return err

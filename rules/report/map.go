@@ -119,7 +119,7 @@ func newMap(r *rules.Result, fs []rules.Finding) *svgMap {
 	unmapped := 0
 	for _, f := range fs {
 		switch {
-		case f.Geometry != nil:
+		case vertices(f.Geometry) > 0:
 			eachPoint(f.Geometry, bb.add)
 		case f.At != nil:
 			bb.add(*f.At)
@@ -163,7 +163,7 @@ func newMap(r *rules.Result, fs []rules.Finding) *svgMap {
 		f := fs[i]
 		var sb shapeBuilder
 		switch {
-		case f.Geometry != nil:
+		case vertices(f.Geometry) > 0:
 			sb.add(p, f.Geometry)
 		case f.At != nil:
 			sb.add(p, *f.At)

@@ -15,7 +15,7 @@ import (
 // table or inject markup.
 func Markdown(w io.Writer, r *rules.Result) error {
 	if r == nil {
-		return errNilResult
+		return ErrNilResult
 	}
 	fs := sortedFindings(r)
 	s := summarize(r, fs)

@@ -16,6 +16,7 @@
 package report
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -57,8 +58,8 @@ func Write(w io.Writer, format string, r *rules.Result) error {
 	return &UnknownFormatError{Format: format}
 }
 
-// errNilResult is returned by every writer given a nil Result.
-var errNilResult = fmt.Errorf("report: nil result")
+// ErrNilResult is returned by every writer given a nil Result.
+var ErrNilResult = errors.New("report: nil result")
 
 // sortedFindings returns a copy of r.Findings in rules.SortFindings order.
 // Callers are expected to sort already; sorting a copy again makes every

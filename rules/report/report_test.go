@@ -316,8 +316,8 @@ func TestWriteUnknownFormat(t *testing.T) {
 
 func TestNilResult(t *testing.T) {
 	for _, f := range formats {
-		if err := f.write(io.Discard, nil); err == nil {
-			t.Errorf("%s(nil) = nil, want an error", f.name)
+		if err := f.write(io.Discard, nil); !errors.Is(err, ErrNilResult) {
+			t.Errorf("%s(nil) = %v, want ErrNilResult", f.name, err)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package report
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"strings"
 
@@ -106,7 +107,7 @@ type sarifProperties struct {
 // fingerprint under partialFingerprints["plancheck/v1"].
 func SARIF(w io.Writer, r *rules.Result) error {
 	if r == nil {
-		return errNilResult
+		return ErrNilResult
 	}
 	fs := sortedFindings(r)
 	list := ruleList(r, fs)
@@ -171,7 +172,10 @@ func SARIF(w io.Writer, r *rules.Result) error {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
-	return enc.Encode(log)
+	if err := enc.Encode(log); err != nil {
+		return fmt.Errorf("report: writing SARIF: %w", err)
+	}
+	return nil
 }
 
 // logicalLocations names a finding's features as "layer/featureId"

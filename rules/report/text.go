@@ -18,7 +18,7 @@ import (
 // "12 findings: 5 errors, 7 warnings".
 func Text(w io.Writer, r *rules.Result) error {
 	if r == nil {
-		return errNilResult
+		return ErrNilResult
 	}
 	fs := sortedFindings(r)
 	s := summarize(r, fs)
