@@ -5,7 +5,9 @@ import "github.com/plancheck/plancheck/geo"
 // goRules lists the built-in rules written in Go, in report order: the
 // ones a rules file cannot express.
 func goRules() []*Rule {
-	return append([]*Rule{GeometryInvalid, LayerOverlap, TimingHorizon, TimingPhase}, inputErrorRules()...)
+	rs := []*Rule{GeometryInvalid, LayerOverlap, TimingHorizon, TimingPhase,
+		InfrastructureContinuity, InfrastructureStandardMismatch, InfrastructureTimingMismatch}
+	return append(rs, inputErrorRules()...)
 }
 
 // lengthInside is the length of a's centre line inside b's footprint, for

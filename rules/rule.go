@@ -133,6 +133,27 @@ type shapeCache struct {
 	mu        sync.Mutex
 	shapes    map[featureKey]*cachedShape
 	corridors map[featureKey]*cachedShape
+	memos     map[string]*memoEntry
+}
+
+type memoEntry struct {
+	once sync.Once
+	v    any
+	err  error
+}
+
+// memo computes a named value once per run, for analyses several rules
+// share.
+func (c *shapeCache) memo(name string, fn func() (any, error)) (any, error) {
+	c.mu.Lock()
+	e := c.memos[name]
+	if e == nil {
+		e = &memoEntry{}
+		c.memos[name] = e
+	}
+	c.mu.Unlock()
+	e.once.Do(func() { e.v, e.err = fn() })
+	return e.v, e.err
 }
 
 type featureKey struct {
@@ -147,7 +168,7 @@ type cachedShape struct {
 }
 
 func newShapeCache() *shapeCache {
-	return &shapeCache{shapes: map[featureKey]*cachedShape{}, corridors: map[featureKey]*cachedShape{}}
+	return &shapeCache{shapes: map[featureKey]*cachedShape{}, corridors: map[featureKey]*cachedShape{}, memos: map[string]*memoEntry{}}
 }
 
 func (c *shapeCache) entry(m map[featureKey]*cachedShape, k featureKey) *cachedShape {

@@ -31,6 +31,9 @@ func TestDefaultRules(t *testing.T) {
 		"infrastructure-in-green-heart-prohibited",
 		"timing-horizon",
 		"timing-phase",
+		"infrastructure-continuity",
+		"infrastructure-standard-mismatch",
+		"infrastructure-timing-mismatch",
 	} {
 		t.Run(name, func(t *testing.T) {
 			r := rules.Lookup(rules.All(), name)

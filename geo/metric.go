@@ -1,0 +1,197 @@
+package geo
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/paulmach/orb"
+	"github.com/peterstace/simplefeatures/geom"
+)
+
+// Distances to lines and borders are measured in a transverse Mercator
+// centred on the place measured: within a few kilometres of the central
+// meridian its scale error is below 1e-6, far under the tolerances
+// (hundreds of metres) these measures are compared with.
+
+// PointDistanceM returns the distance in metres from p to the nearest
+// point of g (its lines, or its polygon boundary and interior: 0 inside).
+func PointDistanceM(p orb.Point, g orb.Geometry) float64 {
+	tm := TransverseMercator(p[0])
+	px, py := tm.FromLonLat(p[0], p[1])
+	q := orb.Point{px, py}
+	best := math.Inf(1)
+	var walk func(orb.Geometry)
+	seg := func(pts []orb.Point) {
+		var prev orb.Point
+		for i, v := range pts {
+			x, y := tm.FromLonLat(v[0], v[1])
+			cur := orb.Point{x, y}
+			if i == 0 {
+				if d := math.Hypot(cur[0]-q[0], cur[1]-q[1]); d < best {
+					best = d
+				}
+			} else if d := segmentDistance(q, prev, cur); d < best {
+				best = d
+			}
+			prev = cur
+		}
+	}
+	walk = func(g orb.Geometry) {
+		switch g := g.(type) {
+		case orb.Point:
+			seg([]orb.Point{g})
+		case orb.MultiPoint:
+			for _, v := range g {
+				seg([]orb.Point{v})
+			}
+		case orb.LineString:
+			seg(g)
+		case orb.MultiLineString:
+			for _, l := range g {
+				seg(l)
+			}
+		case orb.Polygon:
+			if polygonContains(g, p) {
+				best = 0
+				return
+			}
+			for _, r := range g {
+				seg(r)
+			}
+		case orb.MultiPolygon:
+			for _, pg := range g {
+				walk(pg)
+			}
+		case orb.Collection:
+			for _, c := range g {
+				walk(c)
+			}
+		}
+	}
+	walk(g)
+	return best
+}
+
+func segmentDistance(p, a, b orb.Point) float64 {
+	dx, dy := b[0]-a[0], b[1]-a[1]
+	l2 := dx*dx + dy*dy
+	t := 0.0
+	if l2 > 0 {
+		t = ((p[0]-a[0])*dx + (p[1]-a[1])*dy) / l2
+		t = math.Max(0, math.Min(1, t))
+	}
+	return math.Hypot(p[0]-(a[0]+t*dx), p[1]-(a[1]+t*dy))
+}
+
+// polygonContains is an even-odd point-in-polygon test (boundary counts as
+// outside; callers also measure the boundary distance).
+func polygonContains(poly orb.Polygon, p orb.Point) bool {
+	in := false
+	for _, r := range poly {
+		for i, j := 0, len(r)-1; i < len(r); j, i = i, i+1 {
+			a, b := r[i], r[j]
+			if (a[1] > p[1]) != (b[1] > p[1]) && p[0] < (b[0]-a[0])*(p[1]-a[1])/(b[1]-a[1])+a[0] {
+				in = !in
+			}
+		}
+	}
+	return in
+}
+
+// BorderLines returns the part of a's boundary that lies within reachM
+// metres of b: ST_Intersection(ST_Boundary(a), ST_Buffer(b, reach)) made in
+// a transverse Mercator centred on the pair. Nil when they are farther
+// apart than the reach.
+func BorderLines(a, b *Shape, reachM float64) (orb.Geometry, error) {
+	center := a.Bound.Union(b.Bound).Center()
+	tm := TransverseMercator(center[0])
+	pa, err := toSF(transform(boundaryOf(a.Geometry), tm.FromLonLat))
+	if err != nil {
+		return nil, err
+	}
+	pb, err := toSF(transform(b.Geometry, tm.FromLonLat))
+	if err != nil {
+		return nil, err
+	}
+	zone, err := geom.Buffer(pb, reachM, geom.BufferQuadSegments(CorridorQuadSegments))
+	if err != nil {
+		return nil, fmt.Errorf("geo: buffering border: %w", err)
+	}
+	out, err := geom.Intersection(pa, zone)
+	if err != nil {
+		return nil, fmt.Errorf("geo: border overlay failed: %w", err)
+	}
+	lines := lineal(fromSF(out))
+	if lines == nil {
+		return nil, nil
+	}
+	return transform(lines, tm.ToLonLat), nil
+}
+
+// boundaryOf returns the rings of a polygonal geometry as lines.
+func boundaryOf(g orb.Geometry) orb.Geometry {
+	var out orb.MultiLineString
+	var walk func(orb.Geometry)
+	walk = func(g orb.Geometry) {
+		switch g := g.(type) {
+		case orb.Polygon:
+			for _, r := range g {
+				out = append(out, orb.LineString(r))
+			}
+		case orb.MultiPolygon:
+			for _, p := range g {
+				walk(p)
+			}
+		case orb.Collection:
+			for _, c := range g {
+				walk(c)
+			}
+		}
+	}
+	walk(g)
+	return out
+}
+
+// lineal keeps the lines of g as a MultiLineString, or nil.
+func lineal(g orb.Geometry) orb.Geometry {
+	var out orb.MultiLineString
+	var walk func(orb.Geometry)
+	walk = func(g orb.Geometry) {
+		switch g := g.(type) {
+		case orb.LineString:
+			if len(g) > 1 {
+				out = append(out, g)
+			}
+		case orb.MultiLineString:
+			for _, l := range g {
+				walk(l)
+			}
+		case orb.Collection:
+			for _, c := range g {
+				walk(c)
+			}
+		}
+	}
+	walk(g)
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+// Endpoints returns the first and last point of every part of a lineal
+// geometry, in order.
+func Endpoints(g orb.Geometry) []orb.Point {
+	var out []orb.Point
+	switch g := g.(type) {
+	case orb.LineString:
+		if len(g) > 0 {
+			out = append(out, g[0], g[len(g)-1])
+		}
+	case orb.MultiLineString:
+		for _, l := range g {
+			out = append(out, Endpoints(l)...)
+		}
+	}
+	return out
+}
