@@ -89,7 +89,24 @@ type ReadOptions struct {
 	GeometryTypes []string
 	// LayerKind names the layer in type messages, e.g. "city-master".
 	LayerKind string
+	// MaxVertices bounds the positions of one feature; a feature with more
+	// is a geometry problem. 0 means DefaultMaxVertices.
+	MaxVertices int
+	// MaxBytes bounds the file size; a larger file is refused. 0 means
+	// DefaultMaxBytes.
+	MaxBytes int64
 }
+
+// Defaults of the input limits: generous for real plans (a city's land-use
+// layer is well under both), small enough that hostile input cannot
+// exhaust an office machine's memory.
+const (
+	DefaultMaxVertices       = 1_000_000
+	DefaultMaxBytes    int64 = 4 << 30
+)
+
+// ErrTooLarge marks a file over ReadOptions.MaxBytes.
+var ErrTooLarge = errors.New("file is larger than the limit")
 
 // ErrUnreadable marks a file that is not JSON or not GeoJSON; it is the
 // only fatal input error.
@@ -113,12 +130,22 @@ func ReadLayer(ctx context.Context, path string, opts ReadOptions) (*Layer, erro
 
 // DecodeLayer is ReadLayer on a reader; name is used in messages.
 func DecodeLayer(ctx context.Context, r io.Reader, name string, opts ReadOptions) (*Layer, error) {
+	if opts.MaxVertices <= 0 {
+		opts.MaxVertices = DefaultMaxVertices
+	}
+	if opts.MaxBytes <= 0 {
+		opts.MaxBytes = DefaultMaxBytes
+	}
 	lr := newLineReader(r)
+	lr.max = opts.MaxBytes
 	d := &decoder{ctx: ctx, name: name, lines: lr, opts: opts}
 	if d.opts.MaxNesting == 0 {
 		d.opts.MaxNesting = 64
 	}
 	layer, err := d.decode()
+	if errors.Is(lr.err, ErrTooLarge) {
+		return nil, fmt.Errorf("geo: %s: %w (%d bytes; raise --max-file-size to read it)", name, ErrTooLarge, opts.MaxBytes)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -481,6 +508,8 @@ type lineReader struct {
 	newlines []int64 // offsets of '\n' not yet passed by a lineAt query
 	passed   int     // newlines dropped from the front of newlines
 	hash     hash.Hash
+	max      int64 // refuse to read past this many bytes
+	err      error // ErrTooLarge once max is passed
 }
 
 func newLineReader(r io.Reader) *lineReader {
@@ -488,6 +517,17 @@ func newLineReader(r io.Reader) *lineReader {
 }
 
 func (l *lineReader) Read(p []byte) (int, error) {
+	if l.max > 0 && l.n >= l.max {
+		// One byte past the limit proves the file is larger; stop there.
+		var one [1]byte
+		if n, _ := l.r.Read(one[:]); n > 0 {
+			l.err = ErrTooLarge
+			return 0, ErrTooLarge
+		}
+	}
+	if l.max > 0 && int64(len(p)) > l.max-l.n && l.max > l.n {
+		p = p[:l.max-l.n]
+	}
 	n, err := l.r.Read(p)
 	for i := 0; i < n; {
 		j := bytes.IndexByte(p[i:n], '\n')

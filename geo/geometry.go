@@ -21,6 +21,10 @@ type rawGeometry struct {
 // explains why it cannot. Nothing is closed, reoriented or repaired.
 func (d *decoder) geometry(rf *rawFeature, crs CRS) (orb.Geometry, []geomProblem) {
 	p := &geomParser{crs: crs, feature: rf.Index, line: rf.Line, allowed: d.opts.GeometryTypes, what: d.opts.LayerKind}
+	if n := countPositions(rf.geom); n > d.opts.MaxVertices {
+		p.add(nil, "geometry has %d positions, more than the limit of %d (--max-vertices)", n, d.opts.MaxVertices)
+		return nil, p.problems
+	}
 	g := p.parse(rf.geom, 0)
 	if len(p.problems) > 0 {
 		return g, p.problems
@@ -364,4 +368,23 @@ func firstPoint(g orb.Geometry) *orb.Point {
 	}
 	c := *pt
 	return &c
+}
+
+// countPositions estimates the positions in raw geometry JSON by counting
+// the '[' that open a position (followed by a number), without decoding.
+func countPositions(raw []byte) int {
+	n := 0
+	for i := 0; i+1 < len(raw); i++ {
+		if raw[i] != '[' {
+			continue
+		}
+		j := i + 1
+		for j < len(raw) && (raw[j] == ' ' || raw[j] == '\n' || raw[j] == '\r' || raw[j] == '\t') {
+			j++
+		}
+		if j < len(raw) && (raw[j] == '-' || (raw[j] >= '0' && raw[j] <= '9')) {
+			n++
+		}
+	}
+	return n
 }

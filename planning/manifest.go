@@ -57,6 +57,9 @@ type LayerSpec struct {
 	Classification string
 	City           string // boundary code of the city an infrastructure layer belongs to
 	Line           int    // line of the entry in the manifest
+	// Input limits for reading the file (set from the run's options).
+	MaxVertices int
+	MaxBytes    int64
 }
 
 // Manifest is a parsed plancheck.yaml.
@@ -97,6 +100,10 @@ type ManifestOptions struct {
 	// (absolute paths, ../, symlinks that escape). Off by default, because
 	// a submitted plan set must not make the tool read the runner's files.
 	AllowOutside bool
+	// MaxVertices and MaxBytes are the input limits passed to the GeoJSON
+	// reader (0: its defaults).
+	MaxVertices int
+	MaxBytes    int64
 }
 
 var layerNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)

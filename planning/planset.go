@@ -147,6 +147,7 @@ func LoadPlanSet(ctx context.Context, manifestPath string, opts ManifestOptions,
 		set.Asof = m.Asof
 	}
 	for _, spec := range m.Layers {
+		spec.MaxVertices, spec.MaxBytes = opts.MaxVertices, opts.MaxBytes
 		l, issues, err := LoadLayer(ctx, spec)
 		if err != nil {
 			return nil, err
@@ -160,7 +161,7 @@ func LoadPlanSet(ctx context.Context, manifestPath string, opts ManifestOptions,
 
 // LoadLayer reads one layer file and types its features.
 func LoadLayer(ctx context.Context, spec LayerSpec) (*Layer, []Issue, error) {
-	opts := geo.ReadOptions{GeometryTypes: GeometryTypes(spec.Level), LayerKind: string(spec.Level)}
+	opts := geo.ReadOptions{GeometryTypes: GeometryTypes(spec.Level), LayerKind: string(spec.Level), MaxVertices: spec.MaxVertices, MaxBytes: spec.MaxBytes}
 	if spec.Level == "" {
 		// A bare file validated without --level: structure and geometry only.
 		spec.Level, opts.LayerKind = "", "GeoJSON"

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/plancheck/plancheck/geo"
 	"github.com/plancheck/plancheck/planning"
 	"github.com/plancheck/plancheck/rules"
 	"github.com/plancheck/plancheck/rules/report"
@@ -26,6 +27,8 @@ func commonFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "allow-outside", Usage: "let the manifest name files outside its directory"},
 		&cli.DurationFlag{Name: "timeout", Usage: "give up after this long (e.g. 10m); 0 means no limit"},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress messages on stderr"},
+		&cli.IntFlag{Name: "max-vertices", Value: geo.DefaultMaxVertices, Usage: "a feature with more positions is a geometry-invalid finding"},
+		&cli.Int64Flag{Name: "max-file-size", Value: geo.DefaultMaxBytes, Usage: "refuse layer files larger than this many bytes"},
 	}
 }
 
@@ -88,7 +91,7 @@ func manifestArg(c *cli.Context) (string, error) {
 }
 
 func loadSet(ctx context.Context, c *cli.Context, manifest string) (*planning.PlanSet, error) {
-	set, err := planning.LoadPlanSet(ctx, manifest, planning.ManifestOptions{AllowOutside: c.Bool("allow-outside")}, time.Now().Year())
+	set, err := planning.LoadPlanSet(ctx, manifest, loadOptions(c), time.Now().Year())
 	if err != nil {
 		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 			return nil, inputError(fmt.Errorf("cancelled while loading: %w", err))
@@ -99,6 +102,10 @@ func loadSet(ctx context.Context, c *cli.Context, manifest string) (*planning.Pl
 		set.Asof = y
 	}
 	return set, nil
+}
+
+func loadOptions(c *cli.Context) planning.ManifestOptions {
+	return planning.ManifestOptions{AllowOutside: c.Bool("allow-outside"), MaxVertices: c.Int("max-vertices"), MaxBytes: c.Int64("max-file-size")}
 }
 
 func runCheck(c *cli.Context) error {

@@ -102,6 +102,8 @@ func singleFileSet(c *cli.Context, path string) (*planning.PlanSet, error) {
 		}
 		spec.CRS, spec.CRSDeclared = parsed, true
 	}
+	lo := loadOptions(c)
+	spec.MaxVertices, spec.MaxBytes = lo.MaxVertices, lo.MaxBytes
 	l, issues, err := planning.LoadLayer(c.Context, spec)
 	if err != nil {
 		return nil, inputError(err)
