@@ -213,3 +213,11 @@ func LengthInside(line orb.Geometry, zone *Shape) (float64, error) {
 	}
 	return LengthM(fromSF(out)), nil
 }
+
+// Intersects reports whether a and b share any point.
+func Intersects(a, b *Shape) bool {
+	if !a.Bound.Intersects(b.Bound) {
+		return false
+	}
+	return geom.Intersects(a.sf, b.sf)
+}

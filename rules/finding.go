@@ -67,6 +67,9 @@ type Finding struct {
 	Location  Location
 	// At is "at or near" for geometry problems; nil when not applicable.
 	At *orb.Point
+	// District (所在区县) is the boundary feature holding most of the
+	// finding, when the plan set has a boundary layer.
+	District string
 }
 
 // Fingerprint is a stable hash of rule, layers and feature ids, so a finding

@@ -45,6 +45,10 @@ type Result struct {
 	Rules     []RuleInfo
 	Findings  []Finding
 	Map       []MapLayer // may be empty (validate of a single file)
+	// Districts and Statistics are set when the plan set has a boundary
+	// layer (see AssignDistricts).
+	Districts  []District
+	Statistics []DistrictStat
 }
 
 // SortFindings orders findings by severity (highest first), layer, feature

@@ -146,6 +146,9 @@ func runCheck(c *cli.Context) error {
 	}
 	res := newResult("check", set, rs, findings)
 	res.MinAreaM2 = minArea
+	if err := rules.AssignDistricts(ctx, set, res); err != nil {
+		return inputError(err)
+	}
 	if out := c.String("out"); out != "" {
 		progress("writing reports to %s", out)
 		if err := writeReports(out, res); err != nil {
@@ -209,6 +212,13 @@ func writeReports(dir string, res *rules.Result) error {
 		{"report.json", func(b *bytes.Buffer, r *rules.Result) error { return report.JSON(b, r) }},
 		{"report.md", func(b *bytes.Buffer, r *rules.Result) error { return report.Markdown(b, r) }},
 		{"report.html", func(b *bytes.Buffer, r *rules.Result) error { return report.HTML(b, r) }},
+		{"ledger.xlsx", func(b *bytes.Buffer, r *rules.Result) error { return report.Ledger(b, r) }},
+	}
+	if len(res.Districts) > 0 {
+		files = append(files, struct {
+			name  string
+			write func(*bytes.Buffer, *rules.Result) error
+		}{"statistics.csv", func(b *bytes.Buffer, r *rules.Result) error { return report.StatisticsCSV(b, r) }})
 	}
 	rendered := make([][]byte, len(files))
 	for i, f := range files {

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/plancheck/plancheck/rules/report"
+	"github.com/xuri/excelize/v2"
 	"golang.org/x/tools/txtar"
 )
 
@@ -90,8 +92,8 @@ func TestCheckGolden(t *testing.T) {
 		golden(t, "mixed.out."+f, b)
 	}
 	entries, _ := os.ReadDir(out)
-	if len(entries) != 4 {
-		t.Errorf("report dir holds %d entries, want exactly the 4 reports (no temp files)", len(entries))
+	if len(entries) != 5 {
+		t.Errorf("report dir holds %d entries, want exactly the 5 reports (no temp files)", len(entries))
 	}
 }
 
@@ -165,5 +167,59 @@ func TestFlagsAfterArguments(t *testing.T) {
 	want := []string{"plancheck", "check", "--out", "r", "--quiet", "--format=json", "--", "dir"}
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Fatalf("got %q, want %q", got, want)
+	}
+}
+
+func TestDistrictStatisticsAndLedger(t *testing.T) {
+	dir := extract(t, "cities")
+	out := filepath.Join(t.TempDir(), "report")
+	if _, stderr, code := runCLI(t, "check", dir, "--out", out, "--quiet"); code != exitFindings {
+		t.Fatalf("exit %d; stderr %s", code, stderr)
+	}
+	csv, err := os.ReadFile(filepath.Join(out, "statistics.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(csv, []byte("\ufeff")) {
+		t.Error("statistics.csv has no UTF-8 byte-order mark")
+	}
+	golden(t, "cities.out.statistics.csv", csv)
+	for _, f := range []string{"report.json", "report.md"} {
+		b, err := os.ReadFile(filepath.Join(out, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		golden(t, "cities.out."+f, b)
+	}
+
+	x, err := excelize.OpenFile(filepath.Join(out, "ledger.xlsx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	rows, err := x.GetRows("冲突台账")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(rows[0], ","); got != strings.Join(report.LedgerColumns, ",") {
+		t.Fatalf("ledger header %q", got)
+	}
+	var farmland []string
+	for _, r := range rows[1:] {
+		if len(r) > 1 && r[1] == "construction-on-basic-farmland" {
+			farmland = r
+		}
+	}
+	if farmland == nil {
+		t.Fatal("no construction-on-basic-farmland row in the ledger")
+	}
+	// The patch is 0.01° × 0.01° at 28.05°N (108.9545 ha by pyproj Geod),
+	// split evenly by the border at 113°E (54.4773 ha each): the larger
+	// half decides the district, here a tie broken by order (长沙 first).
+	if farmland[2] != "长沙市 (430100)" || farmland[3] != "cm" || farmland[4] != "R-1" || farmland[6] != "lu" || farmland[7] != "F-1" {
+		t.Errorf("ledger row %q", farmland)
+	}
+	if farmland[9] != "108.9545" {
+		t.Errorf("area %q ha, want 108.9545", farmland[9])
 	}
 }

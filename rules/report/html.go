@@ -19,15 +19,16 @@ var htmlTemplate = template.Must(template.New("report.html").Parse(htmlSource))
 // htmlPage is the template data of report.html. Every string in it is
 // cleaned user text or text made here; the template escapes it.
 type htmlPage struct {
-	Title    string
-	Facts    []htmlFact
-	Totals   string
-	Inputs   []htmlInput
-	Map      *svgMap
-	Legend   []htmlLegend
-	Rules    []htmlRule
-	Pairs    []htmlPair
-	Findings []htmlFinding
+	Title     string
+	Facts     []htmlFact
+	Totals    string
+	Inputs    []htmlInput
+	Map       *svgMap
+	Legend    []htmlLegend
+	Rules     []htmlRule
+	Pairs     []htmlPair
+	Districts []districtRow
+	Findings  []htmlFinding
 }
 
 type htmlFact struct{ Label, Value string }
@@ -115,6 +116,10 @@ func HTML(w io.Writer, r *rules.Result) error {
 			Name: clean(rc.Rule.Name), Title: clean(rc.Rule.Title), Severity: severityClass(rc.Rule.Severity),
 			Count: rc.Count, AreaM2: metres(rc.AreaM2), AreaHa: hectares(rc.AreaM2),
 		})
+	}
+	page.Districts = districtRows(r)
+	for i := range page.Districts {
+		page.Districts[i].District = clean(page.Districts[i].District)
 	}
 	for _, p := range s.Pairs {
 		page.Pairs = append(page.Pairs, htmlPair{

@@ -20,6 +20,7 @@ type properties struct {
 	LengthM     json.Number `json:"length_m"`
 	Message     string      `json:"message"`
 	Fingerprint string      `json:"fingerprint"`
+	District    string      `json:"district,omitempty"`
 }
 
 func newProperties(f rules.Finding) properties {
@@ -33,19 +34,31 @@ func newProperties(f rules.Finding) properties {
 		LengthM:     json.Number(metres(f.LengthM)),
 		Message:     message(f),
 		Fingerprint: f.Fingerprint(),
+		District:    f.District,
 	}
 }
 
 type jsonReport struct {
-	Tool      string        `json:"tool"`
-	Version   string        `json:"version"`
-	Command   string        `json:"command"`
-	PlanSet   string        `json:"planset"`
-	Asof      int           `json:"asof"`
-	MinAreaM2 json.Number   `json:"min_area_m2"`
-	Inputs    []jsonInput   `json:"inputs"`
-	Summary   jsonSummary   `json:"summary"`
-	Findings  []jsonFinding `json:"findings"`
+	Tool      string      `json:"tool"`
+	Version   string      `json:"version"`
+	Command   string      `json:"command"`
+	PlanSet   string      `json:"planset"`
+	Asof      int         `json:"asof"`
+	MinAreaM2 json.Number `json:"min_area_m2"`
+	Inputs    []jsonInput `json:"inputs"`
+	Summary   jsonSummary `json:"summary"`
+	// Statistics by district × rule, when the plan set has boundaries.
+	Statistics []jsonStat    `json:"statistics,omitempty"`
+	Findings   []jsonFinding `json:"findings"`
+}
+
+type jsonStat struct {
+	District string      `json:"district"`
+	Code     string      `json:"code,omitempty"`
+	Rule     string      `json:"rule"`
+	Count    int         `json:"count"`
+	AreaHa   json.Number `json:"area_ha"`
+	SharePct json.Number `json:"share_pct"`
 }
 
 type jsonInput struct {
@@ -119,6 +132,9 @@ func JSON(w io.Writer, r *rules.Result) error {
 	}
 	for i, p := range s.Pairs {
 		out.Summary.ByLayerPair[i] = jsonPair{Layers: p.Layers, Count: p.Count, AreaM2: json.Number(metres(p.AreaM2))}
+	}
+	for _, d := range districtRows(r) {
+		out.Statistics = append(out.Statistics, jsonStat{District: d.District, Code: d.Code, Rule: d.Rule, Count: d.Count, AreaHa: json.Number(d.AreaHa), SharePct: json.Number(d.Share)})
 	}
 	for i, f := range fs {
 		jf := jsonFinding{properties: newProperties(f), File: f.Location.File, Line: f.Location.Line}

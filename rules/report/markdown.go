@@ -89,6 +89,16 @@ func Markdown(w io.Writer, r *rules.Result) error {
 		}
 	}
 	line()
+	if ds := districtRows(r); len(ds) > 0 {
+		line("### By district (按区县统计)")
+		line()
+		row("District 区县", "Rule", "Findings", "Area (ha)", "Share of district (%)")
+		row("---", "---", "---:", "---:", "---:")
+		for _, d := range ds {
+			row(md(d.District), md(d.Rule), strconv.Itoa(d.Count), d.AreaHa, d.Share)
+		}
+		line()
+	}
 
 	line("## Findings")
 	line()
