@@ -329,22 +329,19 @@ func (d *decoder) features() ([]rawFeature, error) {
 				return nil, err
 			}
 		}
-		start := d.dec.InputOffset()
 		var raw json.RawMessage
 		if err := d.dec.Decode(&raw); err != nil {
 			return nil, d.unreadable("feature %d: not JSON: %v", i, jsonErr(err))
 		}
-		line := d.lines.lineAt(start + int64(leadingSpace(raw)))
+		// The decoder's offset is now just past the feature; the raw
+		// value is exact, so its start is that offset minus its length.
+		line := d.lines.lineAt(d.dec.InputOffset() - int64(len(raw)))
 		out = append(out, d.feature(i, line, raw))
 	}
 	if _, err := d.dec.Token(); err != nil {
 		return nil, d.unreadable("not JSON: %v", jsonErr(err))
 	}
 	return out, nil
-}
-
-func leadingSpace(b []byte) int {
-	return len(b) - len(bytes.TrimLeft(b, " \t\r\n,"))
 }
 
 // feature decodes the members of one feature object; structural problems
