@@ -16,6 +16,9 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"github.com/paulmach/orb"
 )
@@ -354,10 +357,18 @@ func (d *decoder) feature(index, line int, raw json.RawMessage) rawFeature {
 			rf.Invalid = true
 		}
 	}
-	var members map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &members); err != nil || members == nil {
+	if !utf8.Valid(raw) {
+		bad(ProblemFeature, "%s", notUTF8(raw))
+	}
+	members, dup, err := objectMembers(raw)
+	if err != nil || members == nil {
 		bad(ProblemGeometry, "feature is not a JSON object")
 		return rf
+	}
+	if dup != "" {
+		// encoding/json would silently keep the last value; a reviewer
+		// must know the file says two things.
+		bad(ProblemFeature, "feature has the member %q twice", dup)
 	}
 	var typ string
 	if t, ok := members["type"]; !ok {
@@ -570,3 +581,56 @@ func formatCoord(v float64) string {
 }
 
 func isFinite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+// objectMembers splits a JSON object into its members, reporting the first
+// member name that appears twice.
+func objectMembers(raw []byte) (map[string]json.RawMessage, string, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, "", err
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return nil, "", errors.New("not an object")
+	}
+	members := map[string]json.RawMessage{}
+	dup := ""
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, "", err
+		}
+		key, _ := tok.(string)
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return nil, "", err
+		}
+		if _, seen := members[key]; seen && dup == "" {
+			dup = key
+		}
+		members[key] = v
+	}
+	return members, dup, nil
+}
+
+// notUTF8 explains text that is not UTF-8, naming GBK when the bytes
+// decode as GBK (common in data exported from Chinese GIS software).
+func notUTF8(raw []byte) string {
+	i := 0
+	for i < len(raw) {
+		r, size := utf8.DecodeRune(raw[i:])
+		if r == utf8.RuneError && size <= 1 {
+			break
+		}
+		i += size
+	}
+	start := max(0, i-8)
+	for start > 0 && !utf8.RuneStart(raw[start]) {
+		start--
+	}
+	end := min(len(raw), i+16)
+	if decoded, err := simplifiedchinese.GBK.NewDecoder().Bytes(raw[i:end]); err == nil && utf8.Valid(decoded) {
+		return fmt.Sprintf("text is not UTF-8 (byte offset %d in the feature); it reads as GBK: %q — re-save the file as UTF-8 (RFC 7946 §11)", i, strings.ToValidUTF8(string(raw[start:i]), "")+string(decoded))
+	}
+	return fmt.Sprintf("text is not UTF-8 (byte offset %d in the feature) — re-save the file as UTF-8 (RFC 7946 §11)", i)
+}

@@ -39,8 +39,10 @@ Fix: correct the topology in the source GIS (QGIS topology checker, "must not ov
 				return err
 			}
 			for _, o := range pairs {
+				// Order the pair by id, not file position, so the finding
+				// is the same whatever order the features come in.
 				a, b := o.a, o.b
-				if b.index < a.index {
+				if fa, fb := a.feature(), b.feature(); fb.ID < fa.ID || (fb.ID == fa.ID && b.index < a.index) {
 					a, b = b, a
 				}
 				fa, fb := a.feature(), b.feature()

@@ -151,7 +151,7 @@ func runCheck(c *cli.Context) error {
 	}
 	if out := c.String("out"); out != "" {
 		progress("writing reports to %s", out)
-		if err := writeReports(out, res); err != nil {
+		if err := report.WriteDir(out, res); err != nil {
 			return &exitError{code: exitUsage, err: err}
 		}
 	}
@@ -198,74 +198,6 @@ func newResult(command string, set *planning.PlanSet, rs []*rules.Rule, findings
 	}
 	rules.SortFindings(res.Findings)
 	return res
-}
-
-// writeReports renders every report in memory first, then writes each
-// file to a temporary name and renames it into place, so an interrupted
-// run never leaves a half-written report.
-func writeReports(dir string, res *rules.Result) error {
-	files := []struct {
-		name  string
-		write func(*bytes.Buffer, *rules.Result) error
-	}{
-		{"conflicts.geojson", func(b *bytes.Buffer, r *rules.Result) error { return report.GeoJSON(b, r) }},
-		{"report.json", func(b *bytes.Buffer, r *rules.Result) error { return report.JSON(b, r) }},
-		{"report.md", func(b *bytes.Buffer, r *rules.Result) error { return report.Markdown(b, r) }},
-		{"report.html", func(b *bytes.Buffer, r *rules.Result) error { return report.HTML(b, r) }},
-		{"ledger.xlsx", func(b *bytes.Buffer, r *rules.Result) error { return report.Ledger(b, r) }},
-	}
-	if len(res.Districts) > 0 {
-		files = append(files, struct {
-			name  string
-			write func(*bytes.Buffer, *rules.Result) error
-		}{"statistics.csv", func(b *bytes.Buffer, r *rules.Result) error { return report.StatisticsCSV(b, r) }})
-	}
-	rendered := make([][]byte, len(files))
-	for i, f := range files {
-		var b bytes.Buffer
-		if err := f.write(&b, res); err != nil {
-			return fmt.Errorf("rendering %s: %w", f.name, err)
-		}
-		rendered[i] = b.Bytes()
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	var temps []string
-	cleanup := func() {
-		for _, t := range temps {
-			os.Remove(t)
-		}
-	}
-	for i, f := range files {
-		tmp, err := os.CreateTemp(dir, "."+f.name+".tmp-*")
-		if err != nil {
-			cleanup()
-			return err
-		}
-		temps = append(temps, tmp.Name())
-		if _, err := tmp.Write(rendered[i]); err != nil {
-			tmp.Close()
-			cleanup()
-			return err
-		}
-		if err := tmp.Sync(); err != nil {
-			tmp.Close()
-			cleanup()
-			return err
-		}
-		if err := tmp.Close(); err != nil {
-			cleanup()
-			return err
-		}
-	}
-	for i, f := range files {
-		if err := os.Rename(temps[i], filepath.Join(dir, f.name)); err != nil {
-			cleanup()
-			return err
-		}
-	}
-	return nil
 }
 
 // newProgress returns a printer of phase messages on stderr, silent with
