@@ -104,6 +104,8 @@ type ManifestOptions struct {
 	// reader (0: its defaults).
 	MaxVertices int
 	MaxBytes    int64
+	// Progress, when set, is called after each layer is read.
+	Progress func(done, total int, layer string)
 }
 
 var layerNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)

@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/paulmach/orb"
 	"github.com/plancheck/plancheck/geo"
@@ -146,14 +148,42 @@ func LoadPlanSet(ctx context.Context, manifestPath string, opts ManifestOptions,
 	if m.HasAsof {
 		set.Asof = m.Asof
 	}
-	for _, spec := range m.Layers {
+	// Layers are read concurrently (one file per goroutine, at most
+	// GOMAXPROCS at once) and kept in manifest order.
+	type loaded struct {
+		layer  *Layer
+		issues []Issue
+		err    error
+	}
+	results := make([]loaded, len(m.Layers))
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	done := 0
+	for i, spec := range m.Layers {
 		spec.MaxVertices, spec.MaxBytes = opts.MaxVertices, opts.MaxBytes
-		l, issues, err := LoadLayer(ctx, spec)
-		if err != nil {
-			return nil, err
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			l, issues, err := LoadLayer(ctx, spec)
+			results[i] = loaded{l, issues, err}
+			if opts.Progress != nil {
+				mu.Lock()
+				done++
+				opts.Progress(done, len(m.Layers), spec.Name)
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	for _, r := range results {
+		if r.err != nil {
+			return nil, r.err
 		}
-		set.Layers = append(set.Layers, l)
-		set.Issues = append(set.Issues, issues...)
+		set.Layers = append(set.Layers, r.layer)
+		set.Issues = append(set.Issues, r.issues...)
 	}
 	set.Issues = append(set.Issues, disjointLayers(set.Layers)...)
 	return set, nil

@@ -45,6 +45,9 @@ type Options struct {
 	MinAreaM2 float64
 	// Workers bounds the goroutines overlaying pairs; 0 means GOMAXPROCS.
 	Workers int
+	// Progress, when set, is called before each rule runs and once at the
+	// end (done == total).
+	Progress func(done, total int, rule string)
 }
 
 // DefaultMinAreaM2 is the default --min-area.
@@ -77,15 +80,21 @@ func Run(ctx context.Context, set *planning.PlanSet, rs []*Rule, opts Options) (
 	}
 	cache := newShapeCache()
 	var all []Finding
-	for _, r := range rs {
+	for i, r := range rs {
 		if err := ctx.Err(); err != nil {
 			return nil, err
+		}
+		if opts.Progress != nil {
+			opts.Progress(i, len(rs), r.Name)
 		}
 		pass := &Pass{Set: set, Options: opts, Rule: r, shapes: cache}
 		if err := r.Run(ctx, pass); err != nil {
 			return nil, fmt.Errorf("rules: %s: %w", r.Name, err)
 		}
 		all = append(all, pass.found...)
+	}
+	if opts.Progress != nil {
+		opts.Progress(len(rs), len(rs), "")
 	}
 	SortFindings(all)
 	return all, nil

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -15,6 +16,7 @@ import (
 	"github.com/plancheck/plancheck/planning"
 	"github.com/plancheck/plancheck/rules"
 	"github.com/plancheck/plancheck/rules/report"
+	"github.com/schollz/progressbar/v3"
 	"github.com/urfave/cli/v2"
 )
 
@@ -90,8 +92,12 @@ func manifestArg(c *cli.Context) (string, error) {
 	return p, nil
 }
 
-func loadSet(ctx context.Context, c *cli.Context, manifest string) (*planning.PlanSet, error) {
-	set, err := planning.LoadPlanSet(ctx, manifest, loadOptions(c), time.Now().Year())
+func loadSet(ctx context.Context, c *cli.Context, manifest string, prog *progress) (*planning.PlanSet, error) {
+	opts := loadOptions(c)
+	if m, err := planning.ReadManifest(manifest, opts); err == nil {
+		opts.Progress = prog.phase("loading", len(m.Layers))
+	}
+	set, err := planning.LoadPlanSet(ctx, manifest, opts, time.Now().Year())
 	if err != nil {
 		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 			return nil, inputError(fmt.Errorf("cancelled while loading: %w", err))
@@ -123,9 +129,9 @@ func runCheck(c *cli.Context) error {
 	}
 	ctx, cancel := withTimeout(c)
 	defer cancel()
-	progress := newProgress(c)
-	progress("loading %s", manifest)
-	set, err := loadSet(ctx, c, manifest)
+	prog := newProgress(c)
+	defer prog.finish()
+	set, err := loadSet(ctx, c, manifest, prog)
 	if err != nil {
 		return err
 	}
@@ -136,8 +142,7 @@ func runCheck(c *cli.Context) error {
 	if err != nil {
 		return inputError(err)
 	}
-	progress("running %d rules on %d layers", len(rs), len(set.Layers))
-	findings, err := rules.Run(ctx, set, rs, rules.Options{MinAreaM2: minArea})
+	findings, err := rules.Run(ctx, set, rs, rules.Options{MinAreaM2: minArea, Progress: prog.phase("rules", len(rs))})
 	if err != nil {
 		return inputError(err)
 	}
@@ -150,7 +155,6 @@ func runCheck(c *cli.Context) error {
 		return inputError(err)
 	}
 	if out := c.String("out"); out != "" {
-		progress("writing reports to %s", out)
 		if err := report.WriteDir(out, res); err != nil {
 			return &exitError{code: exitUsage, err: err}
 		}
@@ -200,15 +204,42 @@ func newResult(command string, set *planning.PlanSet, rs []*rules.Rule, findings
 	return res
 }
 
-// newProgress returns a printer of phase messages on stderr, silent with
-// --quiet or when stderr is not a terminal.
-func newProgress(c *cli.Context) func(format string, args ...any) {
-	if c.Bool("quiet") || !isTerminal(c.App.ErrWriter) {
-		return func(string, ...any) {}
+// progress shows one bar per phase on stderr when it is a terminal and
+// --quiet is not given; otherwise it is silent.
+type progress struct {
+	out io.Writer
+	on  bool
+	bar *progressbar.ProgressBar
+}
+
+func newProgress(c *cli.Context) *progress {
+	return &progress{out: c.App.ErrWriter, on: !c.Bool("quiet") && isTerminal(c.App.ErrWriter)}
+}
+
+// phase returns the callback that advances a new bar of total steps.
+func (p *progress) phase(what string, total int) func(done, total int, item string) {
+	if !p.on {
+		return nil
 	}
-	start := time.Now()
-	return func(format string, args ...any) {
-		fmt.Fprintf(c.App.ErrWriter, "[%5.1fs] %s\n", time.Since(start).Seconds(), fmt.Sprintf(format, args...))
+	p.finish()
+	p.bar = progressbar.NewOptions(total,
+		progressbar.OptionSetWriter(p.out),
+		progressbar.OptionSetDescription(fmt.Sprintf("%-8s", what)),
+		progressbar.OptionShowCount(),
+		progressbar.OptionSetWidth(30),
+		progressbar.OptionClearOnFinish(),
+	)
+	bar := p.bar
+	return func(done, total int, item string) {
+		bar.Describe(fmt.Sprintf("%-8s %s", what, item))
+		_ = bar.Set(done)
+	}
+}
+
+func (p *progress) finish() {
+	if p.bar != nil {
+		_ = p.bar.Finish()
+		p.bar = nil
 	}
 }
 

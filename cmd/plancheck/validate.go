@@ -47,7 +47,7 @@ func runValidate(c *cli.Context) error {
 		if err != nil {
 			return err
 		}
-		set, err = loadSet(ctx, c, manifest)
+		set, err = loadSet(ctx, c, manifest, newProgress(c))
 		if err == nil {
 			// A rules file is part of the plan set: validate it too.
 			if _, rerr := rules.LoadRules(set.Manifest.RulesPath); rerr != nil {
