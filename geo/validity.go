@@ -1,120 +1,676 @@
 package geo
 
 import (
+	"fmt"
 	"math"
+	"math/big"
 	"regexp"
+	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/paulmach/orb"
+	"github.com/peterstace/simplefeatures/geom"
+	"github.com/peterstace/simplefeatures/rtree"
 )
+
+// Validity checks OGC validity as JTS's IsValidOp does, and returns "" for
+// a valid geometry, else what is wrong and, when it can be placed, where:
+//
+//   - every coordinate is finite;
+//   - a non-empty LineString has at least 2 distinct positions;
+//   - a non-empty linear ring has at least 4 positions, is closed, has at
+//     least 3 distinct positions and is simple: it does not cross or touch
+//     itself, and does not double back on itself (a spike; overlay engines
+//     silently return wrong areas for such rings);
+//   - the rings of a polygon meet at most at single points, holes lie
+//     inside the shell and not inside each other, and the interior is
+//     connected;
+//   - the parts of a MultiPolygon have disjoint interiors and touch at
+//     most at finitely many points.
+//
+// Repeated consecutive positions are allowed. Empty geometries, empty
+// holes and empty MultiPolygon parts are valid, as in JTS (the GeoJSON
+// reader rejects empty rings before it gets here). Nothing is repaired.
+func Validity(g orb.Geometry) (string, *orb.Point) {
+	if msg := nonFinite(g); msg != "" {
+		return msg, nil
+	}
+	return validity(g, "")
+}
+
+func validity(g orb.Geometry, prefix string) (string, *orb.Point) {
+	switch g := g.(type) {
+	case nil, orb.Point, orb.MultiPoint, orb.Bound:
+		return "", nil
+	case orb.LineString:
+		return lineValidity(g, prefix+"LineString")
+	case orb.MultiLineString:
+		for i, l := range g {
+			if msg, at := lineValidity(l, fmt.Sprintf("%sMultiLineString part %d", prefix, i+1)); msg != "" {
+				return msg, at
+			}
+		}
+		return "", nil
+	case orb.Ring:
+		return polygonValidity(orb.Polygon{g}, prefix)
+	case orb.Polygon:
+		return polygonValidity(g, prefix)
+	case orb.MultiPolygon:
+		return multiPolygonValidity(g, prefix)
+	case orb.Collection:
+		for i, c := range g {
+			if msg, at := validity(c, fmt.Sprintf("%sGeometryCollection member %d: ", prefix, i+1)); msg != "" {
+				return msg, at
+			}
+		}
+		return "", nil
+	}
+	return fmt.Sprintf("%sunsupported geometry type %T", prefix, g), nil
+}
+
+// nonFinite names the first NaN or infinite coordinate of g.
+func nonFinite(g orb.Geometry) string {
+	msg := ""
+	eachPoint(g, func(p orb.Point) bool {
+		if !isFinite(p[0]) || !isFinite(p[1]) {
+			msg = fmt.Sprintf("coordinate %v %v is not a finite number", p[0], p[1])
+			return false
+		}
+		return true
+	})
+	return msg
+}
+
+// eachPoint calls fn for every position of g until fn returns false.
+func eachPoint(g orb.Geometry, fn func(orb.Point) bool) bool {
+	pts := func(ps []orb.Point) bool {
+		for _, p := range ps {
+			if !fn(p) {
+				return false
+			}
+		}
+		return true
+	}
+	switch g := g.(type) {
+	case orb.Point:
+		return fn(g)
+	case orb.MultiPoint:
+		return pts(g)
+	case orb.LineString:
+		return pts(g)
+	case orb.Ring:
+		return pts(g)
+	case orb.MultiLineString:
+		for _, l := range g {
+			if !pts(l) {
+				return false
+			}
+		}
+	case orb.Polygon:
+		for _, r := range g {
+			if !pts(r) {
+				return false
+			}
+		}
+	case orb.MultiPolygon:
+		for _, p := range g {
+			if !eachPoint(p, fn) {
+				return false
+			}
+		}
+	case orb.Collection:
+		for _, c := range g {
+			if !eachPoint(c, fn) {
+				return false
+			}
+		}
+	case orb.Bound:
+		return fn(g.Min) && fn(g.Max)
+	}
+	return true
+}
+
+func lineValidity(l orb.LineString, name string) (string, *orb.Point) {
+	if len(l) == 0 {
+		return "", nil
+	}
+	for _, p := range l[1:] {
+		if p != l[0] {
+			return "", nil
+		}
+	}
+	at := l[0]
+	return fmt.Sprintf("%s has fewer than 2 distinct positions (zero length)", name), &at
+}
+
+func ringName(i int) string {
+	if i == 0 {
+		return "exterior ring"
+	}
+	return fmt.Sprintf("interior ring %d", i)
+}
+
+// solidRings drops empty holes; idx maps the result back to p's ring
+// numbers. It returns nil when the exterior ring is empty.
+func solidRings(p orb.Polygon) (rings orb.Polygon, idx []int) {
+	if len(p) == 0 || len(p[0]) == 0 {
+		return nil, nil
+	}
+	for i, r := range p {
+		if len(r) > 0 {
+			rings = append(rings, r)
+			idx = append(idx, i)
+		}
+	}
+	return rings, idx
+}
+
+func polygonValidity(p orb.Polygon, prefix string) (string, *orb.Point) {
+	rings, idx := solidRings(p)
+	if rings == nil {
+		for i, r := range p {
+			if len(r) > 0 {
+				at := r[0]
+				return fmt.Sprintf("%sexterior ring is empty but %s is not", prefix, ringName(i)), &at
+			}
+		}
+		return "", nil // the empty polygon
+	}
+	for k, r := range rings {
+		if msg, at := ringValidity(r); msg != "" {
+			return prefix + ringName(idx[k]) + " " + msg, at
+		}
+	}
+	if len(rings) == 1 {
+		// The exact ring check is the whole test; simplefeatures would
+		// repeat it in floating point and can see near-parallel edges
+		// meet (JTS misc/TestValid.xml, GEOS ticket 588).
+		return "", nil
+	}
+	if err := sfPolygon(rings).Validate(); err != nil {
+		msg, at := describeSF(err.Error())
+		msg, at = polygonReason(msg, at, rings, idx)
+		return prefix + msg, at
+	}
+	if msg, at := nestedHoles(rings, idx); msg != "" {
+		return prefix + msg, at
+	}
+	return "", nil
+}
+
+func multiPolygonValidity(mp orb.MultiPolygon, prefix string) (string, *orb.Point) {
+	parts := make([]geom.Polygon, 0, len(mp))
+	partIdx := make([]int, 0, len(mp)) // parts[k] is mp[partIdx[k]]
+	for i, p := range mp {
+		if msg, at := polygonValidity(p, fmt.Sprintf("%sMultiPolygon part %d: ", prefix, i+1)); msg != "" {
+			return msg, at
+		}
+		if rings, _ := solidRings(p); rings != nil {
+			parts = append(parts, sfPolygon(rings))
+			partIdx = append(partIdx, i)
+		}
+	}
+	if len(parts) < 2 {
+		return "", nil
+	}
+	err := geom.NewMultiPolygon(parts).Validate()
+	if err == nil {
+		return "", nil
+	}
+	violation, at := describeSF(err.Error())
+	if m := partRE.FindStringSubmatch(err.Error()); m != nil && violation != "multipolygon child polygons touch at multiple points" {
+		// A part simplefeatures rejects on its own although
+		// polygonValidity accepted it (near-parallel edges, see there).
+		k, _ := strconv.Atoi(m[1])
+		if k >= 0 && k < len(partIdx) {
+			i := partIdx[k]
+			rings, idx := solidRings(mp[i])
+			msg, at := polygonReason(violation, at, rings, idx)
+			return fmt.Sprintf("%sMultiPolygon part %d: %s", prefix, i+1, msg), at
+		}
+	}
+	what := "MultiPolygon parts"
+	if at != nil {
+		var near []string
+		for i, p := range mp {
+			if rings, _ := solidRings(p); rings != nil && pointInPolygon(*at, rings) >= 0 {
+				near = append(near, strconv.Itoa(i+1))
+			}
+		}
+		if len(near) >= 2 {
+			what = "MultiPolygon parts " + strings.Join(near[:len(near)-1], ", ") + " and " + near[len(near)-1]
+		}
+	}
+	return prefix + what + " overlap, or share an edge or more than one point (parts must have disjoint interiors)", at
+}
+
+var partRE = regexp.MustCompile(`validating polygon at index (\d+)`)
 
 var nearRE = regexp.MustCompile(`\(at or near \{?(?:POINT\()?([-+0-9.eE]+)[ ,]+([-+0-9.eE]+)\)?\}?\)`)
 
-// Validity checks OGC validity (simple rings, rings touching at most at a
-// point, holes inside shells, connected interiors, non-overlapping
-// MultiPolygon parts). It returns "" for a valid geometry, else what is
-// wrong and where.
-func Validity(g orb.Geometry) (string, *orb.Point) {
-	sg, err := toSF(g)
-	if err != nil {
-		return err.Error(), nil
-	}
-	verr := sg.Validate()
-	if verr == nil {
-		return "", nil
-	}
-	msg := verr.Error()
+// describeSF splits a simplefeatures validation error into its rule
+// violation and location.
+func describeSF(msg string) (string, *orb.Point) {
 	var at *orb.Point
 	if m := nearRE.FindStringSubmatchIndex(msg); m != nil {
-		x, _ := strconv.ParseFloat(msg[m[2]:m[3]], 64)
-		y, _ := strconv.ParseFloat(msg[m[4]:m[5]], 64)
-		at = &orb.Point{x, y}
-		msg = trimSpace(msg[:m[0]] + msg[m[1]:])
+		x, errX := strconv.ParseFloat(msg[m[2]:m[3]], 64)
+		y, errY := strconv.ParseFloat(msg[m[4]:m[5]], 64)
+		if errX == nil && errY == nil {
+			at = &orb.Point{x, y}
+		}
+		msg = strings.TrimRight(msg[:m[0]]+msg[m[1]:], " :")
 	}
-	// simplefeatures places a non-simple ring at its first vertex; a
-	// reviewer needs the crossing itself.
-	if p := selfIntersection(g); p != nil {
-		at = p
+	if i := strings.LastIndex(msg, ": "); i >= 0 {
+		msg = msg[i+2:]
 	}
-	return "invalid geometry: " + msg, at
+	return msg, at
 }
 
-func trimSpace(s string) string {
-	for len(s) > 0 && (s[len(s)-1] == ' ' || s[len(s)-1] == ':') {
-		s = s[:len(s)-1]
-	}
-	return s
-}
-
-// selfIntersection finds the first place where a ring crosses, touches or
-// doubles back on itself. Quadratic, so only for rings of modest size.
-func selfIntersection(g orb.Geometry) *orb.Point {
-	var rings []orb.Ring
-	switch g := g.(type) {
-	case orb.Polygon:
-		rings = g
-	case orb.MultiPolygon:
-		for _, p := range g {
-			rings = append(rings, p...)
-		}
-	}
-	for _, r := range rings {
-		n := len(r) - 1
-		if n < 3 || n > 4000 {
-			continue
-		}
-		for i := 0; i < n; i++ {
-			for j := i + 1; j < n; j++ {
-				adjacent := j == i+1 || (i == 0 && j == n-1)
-				if p, ok := segmentsMeet(r[i], r[i+1], r[j], r[j+1], adjacent); ok {
-					return &p
+// polygonReason turns a simplefeatures polygon rule violation into a
+// sentence naming the rings involved, and places it when simplefeatures
+// does not. rings are the non-empty rings of the polygon and idx their
+// numbers in it.
+func polygonReason(violation string, at *orb.Point, rings orb.Polygon, idx []int) (string, *orb.Point) {
+	// ringsOn names the rings whose boundary passes through at, or the
+	// two nearest when at is a rounded crossing point.
+	ringsOn := func(two bool) string {
+		var names []string
+		if at != nil {
+			for k, r := range rings {
+				if pointInRing(*at, r) == 0 {
+					names = append(names, ringName(idx[k]))
 				}
+			}
+			if two && len(names) < 2 && len(rings) >= 2 {
+				names = names[:0]
+				order := make([]int, len(rings))
+				dist := make([]float64, len(rings))
+				for k, r := range rings {
+					order[k], dist[k] = k, ringDistance(*at, r)
+				}
+				sort.SliceStable(order, func(i, j int) bool { return dist[order[i]] < dist[order[j]] })
+				a, b := order[0], order[1]
+				if a > b {
+					a, b = b, a
+				}
+				names = append(names, ringName(idx[a]), ringName(idx[b]))
+			}
+		}
+		switch len(names) {
+		case 0:
+			return "a ring"
+		case 1:
+			return names[0]
+		}
+		return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+	}
+	switch violation {
+	case "polygon ring not simple":
+		// Only reached when the exact check in ringValidity found no
+		// meeting: simplefeatures' floating-point test sees edges meet.
+		return ringsOn(false) + " is nearly self-intersecting: two of its edges come closer than floating-point precision can separate", at
+	case "polygon has nested rings":
+		if msg, p := nestedHoles(rings, idx); msg != "" {
+			return msg, p
+		}
+		return "an interior ring lies inside another interior ring (nested holes)", at
+	case "polygon interior ring outside of exterior ring":
+		return ringsOn(false) + " lies outside the exterior ring (a hole must be inside its shell)", at
+	case "polygon has disconnected interior":
+		if at == nil {
+			at = ringsMeet(rings)
+		}
+		return "rings touch each other so that they cut the interior into pieces (the interior must be connected)", at
+	case "polygon rings intersect at multiple points":
+		if names := ringsOn(true); strings.Contains(names, " and ") {
+			return names + " cross, overlap along an edge or touch at more than one point", at
+		}
+		return "two rings cross, overlap along an edge or touch at more than one point", at
+	}
+	return "invalid polygon: " + violation, at
+}
+
+// ringDistance is the planar distance from p to ring r.
+func ringDistance(p orb.Point, r orb.Ring) float64 {
+	best := math.Inf(1)
+	for i := 0; i+1 < len(r); i++ {
+		a, b := r[i], r[i+1]
+		dx, dy := b[0]-a[0], b[1]-a[1]
+		t := 0.0
+		if l := dx*dx + dy*dy; l > 0 {
+			t = math.Max(0, math.Min(1, ((p[0]-a[0])*dx+(p[1]-a[1])*dy)/l))
+		}
+		best = math.Min(best, math.Hypot(p[0]-a[0]-t*dx, p[1]-a[1]-t*dy))
+	}
+	return best
+}
+
+// ringsMeet returns a point where two different rings meet, or nil.
+func ringsMeet(rings orb.Polygon) *orb.Point {
+	type seg struct{ ring, k int }
+	var segs []seg
+	var boxes []rtree.Box
+	for ri, r := range rings {
+		for k := 0; k+1 < len(r); k++ {
+			if r[k] != r[k+1] {
+				segs = append(segs, seg{ri, k})
+				boxes = append(boxes, segBox(r[k], r[k+1]))
+			}
+		}
+	}
+	items := make([]rtree.BulkItem, len(segs))
+	for i := range segs {
+		items[i] = rtree.BulkItem{Box: boxes[i], RecordID: i}
+	}
+	tree := rtree.BulkLoad(items) // reorders items
+	var cand []int
+	for i, s := range segs {
+		cand = cand[:0]
+		_ = tree.RangeSearch(boxes[i], func(j int) error {
+			if j > i && segs[j].ring != s.ring {
+				cand = append(cand, j)
+			}
+			return nil
+		})
+		sort.Ints(cand)
+		a, b := rings[s.ring][s.k], rings[s.ring][s.k+1]
+		for _, j := range cand {
+			t := segs[j]
+			if _, p, ok := segmentsMeet(a, b, rings[t.ring][t.k], rings[t.ring][t.k+1]); ok {
+				return &p
 			}
 		}
 	}
 	return nil
 }
 
-// segmentsMeet reports a meeting of segments ab and cd other than the
-// shared vertex of adjacent segments.
-func segmentsMeet(a, b, c, d orb.Point, adjacent bool) (orb.Point, bool) {
-	d1 := cross(c, d, a)
-	d2 := cross(c, d, b)
-	d3 := cross(a, b, c)
-	d4 := cross(a, b, d)
-	if adjacent {
-		// Adjacent segments share b == c; they only meet elsewhere when
-		// collinear and pointing back (a spike).
-		if d1 == 0 && d4 == 0 {
-			if (a[0]-b[0])*(d[0]-c[0])+(a[1]-b[1])*(d[1]-c[1]) > 0 {
-				return b, true
+// ringValidity checks one non-empty linear ring on its own.
+func ringValidity(r orb.Ring) (string, *orb.Point) {
+	at := r[0]
+	if len(r) < 4 {
+		return fmt.Sprintf("has %d position(s); a linear ring needs at least 4", len(r)), &at
+	}
+	if r[0] != r[len(r)-1] {
+		return "is not closed (first and last positions differ)", &at
+	}
+	v := dedupe(r)
+	if len(v) < 4 {
+		return "has collapsed: fewer than 3 distinct positions, so it encloses no area", &at
+	}
+	kind, p, ok := ringSelfMeet(v)
+	if !ok {
+		return "", nil
+	}
+	return kind, &p
+}
+
+// dedupe drops repeated consecutive positions.
+func dedupe(r orb.Ring) orb.Ring {
+	out := make(orb.Ring, 0, len(r))
+	for i, p := range r {
+		if i == 0 || p != out[len(out)-1] {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// ringSelfMeet finds where a closed ring without repeated positions
+// meets itself other than at the shared vertex of consecutive edges. A
+// spike (two consecutive edges folding back onto each other) is reported
+// first, then the meeting with the lowest pair of edge numbers, so the
+// answer does not depend on the search order.
+func ringSelfMeet(v orb.Ring) (string, orb.Point, bool) {
+	m := len(v) - 1 // edges v[k]-v[k+1]
+	for k := 0; k < m; k++ {
+		a, b, d := v[k], v[k+1], v[(k+2)%len(v)]
+		if k == m-1 {
+			d = v[1]
+		}
+		if orient(a, b, d) == 0 && sameSide(b, a, d) {
+			return "doubles back on itself (a spike)", b, true
+		}
+	}
+	boxes := make([]rtree.Box, m)
+	items := make([]rtree.BulkItem, m)
+	for k := 0; k < m; k++ {
+		boxes[k] = segBox(v[k], v[k+1])
+		items[k] = rtree.BulkItem{Box: boxes[k], RecordID: k}
+	}
+	tree := rtree.BulkLoad(items) // reorders items
+	var cand []int
+	for i := 0; i < m; i++ {
+		cand = cand[:0]
+		_ = tree.RangeSearch(boxes[i], func(j int) error {
+			if j > i+1 && !(i == 0 && j == m-1) {
+				cand = append(cand, j)
+			}
+			return nil
+		})
+		sort.Ints(cand)
+		for _, j := range cand {
+			if kind, p, ok := segmentsMeet(v[i], v[i+1], v[j], v[j+1]); ok {
+				switch kind {
+				case meetCross:
+					return "crosses itself", p, true
+				case meetOverlap:
+					return "runs along itself (two of its edges overlap)", p, true
+				default:
+					return "touches itself (rings must be simple; split it into separate polygons or a hole)", p, true
+				}
 			}
 		}
-		return orb.Point{}, false
 	}
-	if ((d1 > 0 && d2 < 0) || (d1 < 0 && d2 > 0)) && ((d3 > 0 && d4 < 0) || (d3 < 0 && d4 > 0)) {
-		t := d1 / (d1 - d2)
-		return orb.Point{a[0] + t*(b[0]-a[0]), a[1] + t*(b[1]-a[1])}, true
+	return "", orb.Point{}, false
+}
+
+func segBox(a, b orb.Point) rtree.Box {
+	return rtree.Box{MinX: math.Min(a[0], b[0]), MinY: math.Min(a[1], b[1]), MaxX: math.Max(a[0], b[0]), MaxY: math.Max(a[1], b[1])}
+}
+
+// sameSide reports whether p and q, both collinear with o and distinct
+// from it, lie on the same side of o.
+func sameSide(o, p, q orb.Point) bool {
+	if p[0] != o[0] {
+		return (p[0] > o[0]) == (q[0] > o[0]) && q[0] != o[0]
+	}
+	return (p[1] > o[1]) == (q[1] > o[1]) && q[1] != o[1]
+}
+
+type meetKind int
+
+const (
+	meetTouch meetKind = iota
+	meetCross
+	meetOverlap
+)
+
+// segmentsMeet reports whether segments ab and cd (each of non-zero
+// length) share a point, how, and one such point.
+func segmentsMeet(a, b, c, d orb.Point) (meetKind, orb.Point, bool) {
+	o1 := orient(a, b, c)
+	o2 := orient(a, b, d)
+	if o1 == 0 && o2 == 0 {
+		var shared []orb.Point
+		for _, p := range [...]orb.Point{a, b, c, d} {
+			if inBox(a, b, p) && inBox(c, d, p) && (len(shared) == 0 || shared[0] != p) {
+				shared = append(shared, p)
+			}
+		}
+		switch len(shared) {
+		case 0:
+			return 0, orb.Point{}, false
+		case 1:
+			return meetTouch, shared[0], true
+		}
+		return meetOverlap, shared[0], true
+	}
+	o3 := orient(c, d, a)
+	o4 := orient(c, d, b)
+	if o1*o2 < 0 && o3*o4 < 0 {
+		// The crossing point, in floating point: only used as "at or near".
+		den := (b[0]-a[0])*(d[1]-c[1]) - (b[1]-a[1])*(d[0]-c[0])
+		t := ((c[0]-a[0])*(d[1]-c[1]) - (c[1]-a[1])*(d[0]-c[0])) / den
+		p := orb.Point{a[0] + t*(b[0]-a[0]), a[1] + t*(b[1]-a[1])}
+		if !isFinite(p[0]) || !isFinite(p[1]) {
+			p = c
+		}
+		return meetCross, p, true
 	}
 	switch {
-	case d1 == 0 && onSegment(c, d, a):
-		return a, true
-	case d2 == 0 && onSegment(c, d, b):
-		return b, true
-	case d3 == 0 && onSegment(a, b, c):
-		return c, true
-	case d4 == 0 && onSegment(a, b, d):
-		return d, true
+	case o1 == 0 && inBox(a, b, c):
+		return meetTouch, c, true
+	case o2 == 0 && inBox(a, b, d):
+		return meetTouch, d, true
+	case o3 == 0 && inBox(c, d, a):
+		return meetTouch, a, true
+	case o4 == 0 && inBox(c, d, b):
+		return meetTouch, b, true
 	}
-	return orb.Point{}, false
+	return 0, orb.Point{}, false
 }
 
-func cross(o, a, b orb.Point) float64 {
-	return (a[0]-o[0])*(b[1]-o[1]) - (a[1]-o[1])*(b[0]-o[0])
-}
-
-func onSegment(a, b, p orb.Point) bool {
+// inBox reports whether p lies in the bounding box of segment ab; for a p
+// collinear with ab that means on the segment.
+func inBox(a, b, p orb.Point) bool {
 	return math.Min(a[0], b[0]) <= p[0] && p[0] <= math.Max(a[0], b[0]) &&
 		math.Min(a[1], b[1]) <= p[1] && p[1] <= math.Max(a[1], b[1])
 }
 
+// ccwErrBound is Shewchuk's error bound for the floating-point orientation
+// determinant, (3 + 16ε)ε with ε = 2⁻⁵³.
+const ccwErrBound = 3.3306690738754716e-16
+
+// orient returns the sign of the turn a→b→c: 1 counter-clockwise, -1
+// clockwise, 0 collinear. It is exact: a floating-point filter decides
+// the clear cases and rational arithmetic the rest, so validity never
+// depends on rounding.
+func orient(a, b, c orb.Point) int {
+	bax, cay := b[0]-a[0], c[1]-a[1]
+	bay, cax := b[1]-a[1], c[0]-a[0]
+	if (bax == 0 || cay == 0) && (bay == 0 || cax == 0) {
+		return 0 // float differences are 0 only for equal operands
+	}
+	detl, detr := bax*cay, bay*cax
+	det := detl - detr
+	bound := ccwErrBound * (math.Abs(detl) + math.Abs(detr))
+	if isFinite(det) && isFinite(bound) && bound > 1e-290 {
+		if det > bound {
+			return 1
+		}
+		if -det > bound {
+			return -1
+		}
+	}
+	return orientExact(a, b, c)
+}
+
+func orientExact(a, b, c orb.Point) int {
+	r := func(v float64) *big.Rat {
+		x := new(big.Rat)
+		if x.SetFloat64(v) == nil {
+			return new(big.Rat)
+		}
+		return x
+	}
+	bax := new(big.Rat).Sub(r(b[0]), r(a[0]))
+	cay := new(big.Rat).Sub(r(c[1]), r(a[1]))
+	bay := new(big.Rat).Sub(r(b[1]), r(a[1]))
+	cax := new(big.Rat).Sub(r(c[0]), r(a[0]))
+	return new(big.Rat).Mul(bax, cay).Cmp(new(big.Rat).Mul(bay, cax))
+}
+
+// pointInRing returns 1 when p is inside ring r, 0 on it and -1 outside.
+func pointInRing(p orb.Point, r orb.Ring) int {
+	inside := false
+	for i := 0; i+1 < len(r); i++ {
+		a, b := r[i], r[i+1]
+		if a == b {
+			continue
+		}
+		if inBox(a, b, p) && orient(a, b, p) == 0 {
+			return 0
+		}
+		if (a[1] > p[1]) != (b[1] > p[1]) {
+			o := orient(a, b, p)
+			if (b[1] > a[1] && o > 0) || (b[1] < a[1] && o < 0) {
+				inside = !inside
+			}
+		}
+	}
+	if inside {
+		return 1
+	}
+	return -1
+}
+
+// pointInPolygon returns 1 when p is in the interior of the polygon, 0 on
+// its boundary and -1 outside (or in a hole).
+func pointInPolygon(p orb.Point, rings orb.Polygon) int {
+	if len(rings) == 0 {
+		return -1
+	}
+	rel := pointInRing(p, rings[0])
+	if rel <= 0 {
+		return rel
+	}
+	for _, h := range rings[1:] {
+		switch pointInRing(p, h) {
+		case 0:
+			return 0
+		case 1:
+			return -1
+		}
+	}
+	return 1
+}
+
+// nestedHoles finds a hole inside another hole. It expects rings that are
+// each simple and that meet each other at most at single points (as after
+// the simplefeatures check), so one vertex off the other ring decides.
+func nestedHoles(rings orb.Polygon, idx []int) (string, *orb.Point) {
+	if len(rings) < 3 {
+		return "", nil
+	}
+	holes := rings[1:]
+	bounds := make([]orb.Bound, len(holes))
+	boxes := make([]rtree.Box, len(holes))
+	items := make([]rtree.BulkItem, len(holes))
+	for i, h := range holes {
+		bounds[i] = h.Bound()
+		boxes[i] = rtree.Box{MinX: bounds[i].Min[0], MinY: bounds[i].Min[1], MaxX: bounds[i].Max[0], MaxY: bounds[i].Max[1]}
+		items[i] = rtree.BulkItem{Box: boxes[i], RecordID: i}
+	}
+	tree := rtree.BulkLoad(items) // reorders items
+	inside := func(i, j int) (orb.Point, bool) {
+		for _, p := range holes[i] {
+			switch pointInRing(p, holes[j]) {
+			case 1:
+				return p, true
+			case -1:
+				return orb.Point{}, false
+			}
+		}
+		return orb.Point{}, false
+	}
+	within := func(a, b orb.Bound) bool {
+		return b.Min[0] <= a.Min[0] && a.Max[0] <= b.Max[0] && b.Min[1] <= a.Min[1] && a.Max[1] <= b.Max[1]
+	}
+	for i := range holes {
+		var cand []int
+		_ = tree.RangeSearch(boxes[i], func(j int) error {
+			if j != i && within(bounds[i], bounds[j]) {
+				cand = append(cand, j)
+			}
+			return nil
+		})
+		sort.Ints(cand)
+		for _, j := range cand {
+			if p, ok := inside(i, j); ok {
+				return fmt.Sprintf("%s lies inside %s (nested holes)", ringName(idx[i+1]), ringName(idx[j+1])), &p
+			}
+		}
+	}
+	return "", nil
+}

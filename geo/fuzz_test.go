@@ -1,0 +1,145 @@
+package geo
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/paulmach/orb"
+)
+
+// FuzzReadLayer: whatever the input, DecodeLayer must not panic, and must
+// return either an ErrUnreadable error naming the file or a layer in which
+// every feature not marked Invalid has a valid geometry (or none), with at
+// most one geometry problem per feature.
+//
+// Run with: go test ./geo -run '^$' -fuzz FuzzReadLayer -fuzztime 60s
+// Crashers land in testdata/fuzz/FuzzReadLayer/ and then run as tests.
+func FuzzReadLayer(f *testing.F) {
+	var seeds []string
+	for _, pattern := range []string{
+		"testdata/geojsonhint/*/*.geojson",
+		"testdata/geojson-validator-chrieke/*/*.geojson",
+		"testdata/rfc7946-examples/*.geojson",
+	} {
+		files, err := filepath.Glob(pattern)
+		if err != nil {
+			f.Fatal(err)
+		}
+		seeds = append(seeds, files...)
+	}
+	for _, path := range seeds {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b, uint8(0))
+	}
+	for i, s := range []string{
+		``,
+		`{}`,
+		`null`,
+		`{"type":"FeatureCollection","features":[]}`,
+		"\xEF\xBB\xBF{\"type\":\"Point\",\"coordinates\":[112.9,28.2]}",
+		"\xFF\xFE{\x00}\x00",
+		`{"type":"Polygon","coordinates":[[[112.9,28.2],[113.0,28.3],[113.0,28.2],[112.9,28.3],[112.9,28.2]]]}`,
+		`{"type":"Polygon","coordinates":[[[112.9,28.2],[113.0,28.2],[113.0,28.3],[112.95,28.3],[112.95,28.35],[112.95,28.3],[112.9,28.3],[112.9,28.2]]]}`,
+		`{"type":"MultiPolygon","coordinates":[[[[0,0],[10,0],[10,10],[0,10],[0,0]],[[20,20],[21,20],[21,21],[20,20]]],[[[5,5],[15,5],[15,15],[5,15],[5,5]]]]}`,
+		`{"type":"Polygon","coordinates":[[[0,0],[10,0],[10,10],[0,10],[0,0]],[[1,1],[1,9],[9,9],[9,1],[1,1]],[[2,2],[2,3],[3,3],[3,2],[2,2]]]}`,
+		`{"type":"Polygon","coordinates":[[[1e-320,0],[2e-320,1e-320],[0,1e-320],[1e-320,0]]]}`,
+		`{"type":"Polygon","coordinates":[[[179.99999999999997,89.99999999999999],[-180,-90],[180,-90],[179.99999999999997,89.99999999999999]]]}`,
+		`{"type":"Point","coordinates":[1e400,0]}`,
+		`{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::4547"}},"features":[{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[390000,3120000],[400000,3120000],[400000,3130000],[390000,3130000],[390000,3120000]]]}}]}`,
+		`{"type":"GeometryCollection","geometries":[{"type":"GeometryCollection","geometries":[]}]}`,
+		`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"LineString","coordinates":[[0,0],[0,0]]}}]} trailing`,
+		`[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]`,
+	} {
+		f.Add([]byte(s), uint8(i))
+	}
+	f.Fuzz(func(t *testing.T, data []byte, mode uint8) {
+		opts := ReadOptions{}
+		if mode&1 != 0 {
+			opts.GeometryTypes = []string{"Polygon", "MultiPolygon"}
+			opts.LayerKind = "land-use"
+		}
+		if mode&2 != 0 {
+			c, err := ParseCRS("EPSG:4547")
+			if err != nil {
+				t.Fatal(err)
+			}
+			opts.CRS = &c
+		}
+		if mode&4 != 0 {
+			opts.MaxNesting = 8
+		}
+		l, err := DecodeLayer(context.Background(), bytes.NewReader(data), "fuzz.geojson", opts)
+		if err != nil {
+			if l != nil {
+				t.Errorf("both a layer and an error: %v", err)
+			}
+			if !errors.Is(err, ErrUnreadable) {
+				t.Errorf("error %v does not wrap ErrUnreadable", err)
+			}
+			if !strings.HasPrefix(err.Error(), "geo: fuzz.geojson: ") {
+				t.Errorf("error %q does not name the file", err)
+			}
+			return
+		}
+		for _, p := range l.Problems {
+			if strings.TrimSpace(p.Message) == "" {
+				t.Errorf("empty message in %+v", p)
+			}
+		}
+		checkLayerInvariants(t, l)
+	})
+}
+
+// FuzzValidityRing cross-checks Validity's exact ring test against
+// simplefeatures on rings with small integer coordinates (exact in
+// floating point, so both must agree), which are full of the degenerate
+// cases that matter: repeated points, collinear edges, spikes and
+// touching vertices. It also checks that Validity does not panic on
+// polygons with holes built the same way.
+func FuzzValidityRing(f *testing.F) {
+	for _, s := range []string{
+		"\x00\x00\x05\x00\x05\x05\x00\x05",                 // square
+		"\x00\x00\x05\x05\x05\x00\x00\x05",                 // bow-tie
+		"\x00\x00\x05\x00\x05\x05\x05\x07\x05\x05",         // spike
+		"\x00\x00\x04\x00\x02\x02\x04\x04\x00\x04\x02\x02", // hourglass touching at a vertex
+		"\x00\x00\x00\x00\x05\x00\x05\x05",                 // repeated point
+		"\x00\x00\x07\x07\x00\x07\x07\x00|\x01\x01\x02\x01\x02\x02",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var poly orb.Polygon
+		for _, part := range bytes.Split(data, []byte("|")) {
+			if len(part) > 64 {
+				part = part[:64]
+			}
+			var r orb.Ring
+			for i := 0; i+1 < len(part); i += 2 {
+				r = append(r, orb.Point{float64(part[i] % 8), float64(part[i+1] % 8)})
+			}
+			if len(r) > 0 {
+				r = append(r, r[0])
+			}
+			poly = append(poly, r)
+		}
+		msg, at := Validity(poly)
+		if msg != "" && at != nil && !fullBound(poly).Contains(*at) {
+			t.Errorf("%v: location %v outside the geometry", poly, *at)
+		}
+		if len(poly) != 1 || len(poly[0]) == 0 {
+			return
+		}
+		sfErr := sfPolygon(poly).Validate()
+		if (msg == "") != (sfErr == nil) {
+			t.Errorf("%v: Validity %q, simplefeatures %v", poly, msg, sfErr)
+		}
+	})
+}
