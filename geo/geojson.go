@@ -164,6 +164,7 @@ type decoder struct {
 	lines *lineReader
 	opts  ReadOptions
 	dec   *json.Decoder
+	bom   int64 // length of a skipped UTF-8 BOM: file offset = decoder offset + bom
 }
 
 func (d *decoder) unreadable(format string, args ...any) error {
@@ -180,13 +181,14 @@ type rawFeature struct {
 
 func (d *decoder) decode() (*Layer, error) {
 	br := bufio.NewReaderSize(d.lines, 1<<16)
-	if err := skipBOM(br); err != nil {
+	bom, err := skipBOM(br)
+	if err != nil {
 		return nil, d.unreadable("%v", err)
 	}
+	d.bom = bom
 	d.dec = json.NewDecoder(br)
 	d.dec.UseNumber()
 
-	start := d.dec.InputOffset()
 	tok, err := d.dec.Token()
 	if err != nil {
 		return nil, d.unreadable("not JSON: %v", jsonErr(err))
@@ -194,6 +196,9 @@ func (d *decoder) decode() (*Layer, error) {
 	if delim, ok := tok.(json.Delim); !ok || delim != '{' {
 		return nil, d.unreadable("top level is not a JSON object")
 	}
+	// The line of the '{' just read (the offset before Token is before any
+	// leading white space).
+	startLine := d.lines.lineAt(d.bom + d.dec.InputOffset() - 1)
 	var (
 		typ       string
 		crsMember json.RawMessage
@@ -249,16 +254,26 @@ func (d *decoder) decode() (*Layer, error) {
 		if !sawFeats {
 			return nil, d.unreadable("FeatureCollection has no \"features\" member")
 		}
+		if msg := bboxProblem(members["bbox"]); msg != "" {
+			layer.Problems = append(layer.Problems, Problem{Kind: ProblemFeature, Feature: -1, Line: startLine, Message: "FeatureCollection " + msg})
+		}
 	case "Feature":
 		if sawFeats {
 			return nil, d.unreadable("a Feature has a \"features\" member")
 		}
 		obj, _ := json.Marshal(members)
-		raw := d.feature(0, d.lines.lineAt(start), obj)
+		raw := d.feature(0, startLine, obj)
 		raws = []rawFeature{raw}
 	case "Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon", "GeometryCollection":
+		if sawFeats {
+			return nil, d.unreadable("a %s geometry has a \"features\" member", typ)
+		}
 		obj, _ := json.Marshal(members)
-		raws = []rawFeature{{Feature: Feature{Index: 0, Line: d.lines.lineAt(start)}, geom: obj}}
+		raw := rawFeature{Feature: Feature{Index: 0, Line: startLine}, geom: obj}
+		if msg := bboxProblem(members["bbox"]); msg != "" {
+			raw.problems = append(raw.problems, Problem{Kind: ProblemFeature, Feature: 0, Line: startLine, Message: "geometry " + msg})
+		}
+		raws = []rawFeature{raw}
 	default:
 		return nil, d.unreadable("top-level \"type\" is %q, not a GeoJSON type (FeatureCollection, Feature or a geometry)", typ)
 	}
@@ -338,7 +353,7 @@ func (d *decoder) features() ([]rawFeature, error) {
 		}
 		// The decoder's offset is now just past the feature; the raw
 		// value is exact, so its start is that offset minus its length.
-		line := d.lines.lineAt(d.dec.InputOffset() - int64(len(raw)))
+		line := d.lines.lineAt(d.bom + d.dec.InputOffset() - int64(len(raw)))
 		out = append(out, d.feature(i, line, raw))
 	}
 	if _, err := d.dec.Token(); err != nil {
@@ -393,13 +408,47 @@ func (d *decoder) feature(index, line int, raw json.RawMessage) rawFeature {
 			rf.Properties = nil
 		}
 	}
+	if msg := bboxProblem(members["bbox"]); msg != "" {
+		bad(ProblemFeature, "feature %s", msg)
+	}
 	g, ok := members["geometry"]
 	if !ok {
 		bad(ProblemGeometry, "feature has no \"geometry\" member")
 		return rf
 	}
+	var gm struct {
+		BBox json.RawMessage `json:"bbox"`
+	}
+	if json.Unmarshal(g, &gm) == nil {
+		if msg := bboxProblem(gm.BBox); msg != "" {
+			bad(ProblemFeature, "geometry %s", msg)
+		}
+	}
 	rf.geom = g
 	return rf
+}
+
+// bboxProblem explains a bbox member that breaks RFC 7946 §5 (an array of
+// 2n numbers), or returns "" when it is fine or absent. plancheck does not
+// use bbox, but a malformed one shows a broken writer.
+func bboxProblem(raw json.RawMessage) string {
+	if raw == nil {
+		return ""
+	}
+	var v []json.RawMessage
+	if json.Unmarshal(raw, &v) != nil || v == nil {
+		return fmt.Sprintf("\"bbox\" is %s, not an array of numbers (RFC 7946 §5)", kindOf(raw))
+	}
+	if len(v) != 4 && len(v) != 6 {
+		return fmt.Sprintf("\"bbox\" has %d element(s); RFC 7946 §5 wants 4 (2D) or 6 (3D) numbers", len(v))
+	}
+	for _, e := range v {
+		var f float64
+		if json.Unmarshal(e, &f) != nil {
+			return fmt.Sprintf("\"bbox\" holds %s, not a number (RFC 7946 §5)", compact(e))
+		}
+	}
+	return ""
 }
 
 func kindOf(raw json.RawMessage) string {
@@ -495,17 +544,20 @@ func jsonErr(err error) string {
 	return err.Error()
 }
 
-func skipBOM(br *bufio.Reader) error {
+// skipBOM skips a UTF-8 byte order mark and returns its length. It
+// rejects UTF-16 (and UTF-32), with or without a BOM: JSON text starts
+// with ASCII, so a NUL among the first bytes means a wide encoding.
+func skipBOM(br *bufio.Reader) (int64, error) {
 	b, err := br.Peek(3)
 	if err == nil && bytes.Equal(b, []byte{0xEF, 0xBB, 0xBF}) {
 		_, err = br.Discard(3)
-		return err
+		return 3, err
 	}
-	b, _ = br.Peek(2)
-	if len(b) == 2 && ((b[0] == 0xFF && b[1] == 0xFE) || (b[0] == 0xFE && b[1] == 0xFF)) {
-		return errors.New("file is UTF-16; GeoJSON must be UTF-8 (RFC 7946 §11): re-save it as UTF-8")
+	b, _ = br.Peek(4)
+	if (len(b) >= 2 && ((b[0] == 0xFF && b[1] == 0xFE) || (b[0] == 0xFE && b[1] == 0xFF))) || bytes.IndexByte(b, 0) >= 0 {
+		return 0, errors.New("file is UTF-16; GeoJSON must be UTF-8 (RFC 7946 §11): re-save it as UTF-8")
 	}
-	return nil
+	return 0, nil
 }
 
 // lineReader counts bytes and newlines as the decoder pulls input, so a

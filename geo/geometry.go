@@ -198,7 +198,10 @@ func typeKnown(t string) bool {
 	return false
 }
 
-var outOfRange = regexp.MustCompile(`cannot unmarshal number (\S+)`)
+// outOfRange matches encoding/json's error for a number that does not fit
+// ("cannot unmarshal number 1e400 into ..."), not the one for a number
+// where an array belongs ("cannot unmarshal number into ...").
+var outOfRange = regexp.MustCompile(`cannot unmarshal number (\S+) into`)
 
 func (p *geomParser) unmarshal(raw json.RawMessage, v any, typ, want string) bool {
 	if err := json.Unmarshal(raw, v); err != nil {
