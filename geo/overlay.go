@@ -2,6 +2,7 @@ package geo
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/paulmach/orb"
 	"github.com/peterstace/simplefeatures/geom"
@@ -11,11 +12,15 @@ import (
 // The overlay engine is simplefeatures (a pure-Go port of GEOS OverlayNG),
 // kept behind this file so callers only see orb types.
 
-// Shape is a geometry prepared for repeated overlay.
+// Shape is a geometry prepared for repeated overlay. It is safe for
+// concurrent use.
 type Shape struct {
 	Geometry orb.Geometry
 	Bound    orb.Bound
 	sf       geom.Geometry
+	prep     preparedBoundary
+	areaOnce sync.Once
+	area     float64
 }
 
 // NewShape prepares g (lon/lat) for overlay.
@@ -27,16 +32,52 @@ func NewShape(g orb.Geometry) (*Shape, error) {
 	return &Shape{Geometry: g, Bound: g.Bound(), sf: sg}, nil
 }
 
+// AreaM2 is the geodesic area of the shape, computed once.
+func (s *Shape) AreaM2() float64 {
+	s.areaOnce.Do(func() { s.area = AreaM2(s.Geometry) })
+	return s.area
+}
+
 // Intersection returns the polygonal part of a ∩ b (nil when the
 // intersection has no area). Points and lines where the two only touch are
 // dropped: a conflict patch is an area.
 func Intersection(a, b *Shape) (orb.Geometry, error) {
+	patch, _, err := Overlap(a, b)
+	return patch, err
+}
+
+// Overlap returns the polygonal part of a ∩ b and its geodesic area in m².
+// Pairs whose interiors are disjoint, or where one lies within the other,
+// are decided by exact predicates without running the overlay.
+func Overlap(a, b *Shape) (orb.Geometry, float64, error) {
 	if !a.Bound.Intersects(b.Bound) {
-		return nil, nil
+		return nil, 0, nil
+	}
+	switch quickRelate(a, b) {
+	case relDisjoint:
+		return nil, 0, nil
+	case relAInB:
+		return polygonal(a.Geometry), a.AreaM2(), nil
+	case relBInA:
+		return polygonal(b.Geometry), b.AreaM2(), nil
 	}
 	out, err := geom.Intersection(a.sf, b.sf)
 	if err != nil {
-		return nil, fmt.Errorf("geo: overlay failed: %w", err)
+		return nil, 0, fmt.Errorf("geo: overlay failed: %w", err)
+	}
+	patch := polygonal(fromSF(out))
+	if patch == nil {
+		return nil, 0, nil
+	}
+	return patch, AreaM2(patch), nil
+}
+
+// overlayIntersection is Intersection by the overlay engine alone, for
+// tests that compare the shortcut with it.
+func overlayIntersection(a, b *Shape) (orb.Geometry, error) {
+	out, err := geom.Intersection(a.sf, b.sf)
+	if err != nil {
+		return nil, err
 	}
 	return polygonal(fromSF(out)), nil
 }

@@ -547,6 +547,9 @@ const ccwErrBound = 3.3306690738754716e-16
 // the clear cases and rational arithmetic the rest, so validity never
 // depends on rounding.
 func orient(a, b, c orb.Point) int {
+	if c == a || c == b || a == b {
+		return 0
+	}
 	bax, cay := b[0]-a[0], c[1]-a[1]
 	bay, cax := b[1]-a[1], c[0]-a[0]
 	if (bax == 0 || cay == 0) && (bay == 0 || cax == 0) {

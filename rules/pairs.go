@@ -123,16 +123,12 @@ func (p *Pass) intersectAll(ctx context.Context, cands []candidate, minArea floa
 					errs[i] = err
 					continue
 				}
-				patch, err := geo.Intersection(sa, sb)
+				patch, area, err := geo.Overlap(sa, sb)
 				if err != nil {
 					errs[i] = err
 					continue
 				}
-				if patch == nil {
-					continue
-				}
-				area := geo.AreaM2(patch)
-				if area < minArea {
+				if patch == nil || area < minArea {
 					continue
 				}
 				results[i] = overlap{a: c.a, b: c.b, patch: patch, areaM2: area}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"time"
@@ -43,6 +44,7 @@ func checkCommand() *cli.Command {
 			&cli.StringFlag{Name: "out", Usage: "write conflicts.geojson, report.json, report.md and report.html into `DIR`"},
 			&cli.Float64Flag{Name: "min-area", Value: rules.DefaultMinAreaM2, Usage: "smallest conflict patch reported, in m²"},
 			&cli.StringFlag{Name: "only", Usage: "only findings involving `LAYER` (check a new layer against the rest)"},
+			&cli.StringFlag{Name: "cpuprofile", Usage: "write a CPU profile to `FILE` (for performance work)", Hidden: true},
 		),
 		Action: runCheck,
 	}
@@ -126,6 +128,17 @@ func runCheck(c *cli.Context) error {
 	manifest, err := manifestArg(c)
 	if err != nil {
 		return err
+	}
+	if p := c.String("cpuprofile"); p != "" {
+		f, err := os.Create(p)
+		if err != nil {
+			return usageError("--cpuprofile: %v", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return usageError("--cpuprofile: %v", err)
+		}
+		defer pprof.StopCPUProfile()
 	}
 	ctx, cancel := withTimeout(c)
 	defer cancel()

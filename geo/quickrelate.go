@@ -1,0 +1,274 @@
+package geo
+
+import (
+	"slices"
+	"sync"
+
+	"github.com/paulmach/orb"
+	"github.com/peterstace/simplefeatures/rtree"
+)
+
+// Most candidate pairs a rule meets (bounding boxes that overlap) are
+// neighbours whose interiors do not meet, or a small parcel wholly inside a
+// large zone. quickRelate decides those cases with exact predicates on the
+// two boundaries, so the overlay engine runs only where the shapes really
+// overlap in part. It never guesses: anything it cannot prove is
+// relUnknown and goes to the overlay.
+
+type quickRel int
+
+const (
+	relUnknown  quickRel = iota
+	relDisjoint          // interiors share no point
+	relAInB              // a lies within b
+	relBInA              // b lies within a
+)
+
+// maxQuickSegments bounds the segment pairs quickRelate examines before it
+// leaves the pair to the overlay.
+const maxQuickSegmentPairs = 400_000
+
+// boundaryIndex is a shape's polygon boundary prepared for quickRelate.
+type boundaryIndex struct {
+	parts    []orb.Polygon
+	segs     [][2]orb.Point
+	tree     *rtree.RTree // over segs, for shapes with many segments
+	interior []orb.Point  // one interior point per part
+	bound    orb.Bound
+	ok       bool // polygonal and usable
+}
+
+type preparedBoundary struct {
+	once sync.Once
+	b    boundaryIndex
+}
+
+func (s *Shape) boundary() *boundaryIndex {
+	s.prep.once.Do(func() { s.prep.b = newBoundaryIndex(s) })
+	return &s.prep.b
+}
+
+func newBoundaryIndex(s *Shape) boundaryIndex {
+	b := boundaryIndex{bound: s.Bound}
+	switch g := s.Geometry.(type) {
+	case orb.Polygon:
+		b.parts = []orb.Polygon{g}
+	case orb.MultiPolygon:
+		b.parts = g
+	default:
+		return b
+	}
+	for _, p := range b.parts {
+		for _, r := range p {
+			for i := 0; i+1 < len(r); i++ {
+				if r[i] != r[i+1] {
+					b.segs = append(b.segs, [2]orb.Point{r[i], r[i+1]})
+				}
+			}
+		}
+	}
+	// One interior point per part, from the overlay engine's point on
+	// surface of that part alone.
+	for _, p := range b.parts {
+		sp, err := toSF(p)
+		if err != nil {
+			return b
+		}
+		xy, ok := sp.PointOnSurface().XY()
+		if !ok {
+			return b
+		}
+		b.interior = append(b.interior, orb.Point{xy.X, xy.Y})
+	}
+	if len(b.segs) > 32 {
+		items := make([]rtree.BulkItem, len(b.segs))
+		for i, sg := range b.segs {
+			items[i] = rtree.BulkItem{Box: segmentBox(sg), RecordID: i}
+		}
+		b.tree = rtree.BulkLoad(items)
+	}
+	b.ok = true
+	return b
+}
+
+func segmentBox(s [2]orb.Point) rtree.Box {
+	return rtree.Box{
+		MinX: min(s[0][0], s[1][0]), MinY: min(s[0][1], s[1][1]),
+		MaxX: max(s[0][0], s[1][0]), MaxY: max(s[0][1], s[1][1]),
+	}
+}
+
+// segmentsNear lists the indexes of b's segments whose boxes meet box.
+func (b *boundaryIndex) segmentsNear(box rtree.Box, out []int) []int {
+	out = out[:0]
+	if b.tree == nil {
+		for i, s := range b.segs {
+			sb := segmentBox(s)
+			if sb.MinX <= box.MaxX && box.MinX <= sb.MaxX && sb.MinY <= box.MaxY && box.MinY <= sb.MaxY {
+				out = append(out, i)
+			}
+		}
+		return out
+	}
+	_ = b.tree.RangeSearch(box, func(i int) error {
+		out = append(out, i)
+		return nil
+	})
+	return out
+}
+
+func (b *boundaryIndex) classify(p orb.Point) int {
+	if p[0] < b.bound.Min[0] || p[0] > b.bound.Max[0] || p[1] < b.bound.Min[1] || p[1] > b.bound.Max[1] {
+		return -1
+	}
+	best := -1
+	for _, part := range b.parts {
+		switch pointInPolygon(p, part) {
+		case 1:
+			return 1
+		case 0:
+			best = 0
+		}
+	}
+	return best
+}
+
+// sideFacts is what one boundary's points are relative to the other shape.
+type sideFacts struct {
+	in, out bool // some boundary point strictly inside / strictly outside
+}
+
+func quickRelate(a, b *Shape) quickRel {
+	ba, bb := a.boundary(), b.boundary()
+	if !ba.ok || !bb.ok {
+		return relUnknown
+	}
+	splitsA := make(map[int][]orb.Point)
+	splitsB := make(map[int][]orb.Point)
+	var near []int
+	pairs := 0
+	overlap := rtree.Box{
+		MinX: max(a.Bound.Min[0], b.Bound.Min[0]), MinY: max(a.Bound.Min[1], b.Bound.Min[1]),
+		MaxX: min(a.Bound.Max[0], b.Bound.Max[0]), MaxY: min(a.Bound.Max[1], b.Bound.Max[1]),
+	}
+	aNear := ba.segmentsNear(overlap, nil)
+	for _, i := range aNear {
+		sa := ba.segs[i]
+		near = bb.segmentsNear(segmentBox(sa), near)
+		pairs += len(near)
+		if pairs > maxQuickSegmentPairs {
+			return relUnknown
+		}
+		for _, j := range near {
+			sb := bb.segs[j]
+			o1, o2 := orient(sb[0], sb[1], sa[0]), orient(sb[0], sb[1], sa[1])
+			o3, o4 := orient(sa[0], sa[1], sb[0]), orient(sa[0], sa[1], sb[1])
+			if o1*o2 < 0 && o3*o4 < 0 {
+				return relUnknown // a proper crossing: the shapes overlap in part
+			}
+			for _, v := range [2]orb.Point{sb[0], sb[1]} {
+				if orient(sa[0], sa[1], v) == 0 && inBox(sa[0], sa[1], v) && v != sa[0] && v != sa[1] {
+					splitsA[i] = append(splitsA[i], v)
+				}
+			}
+			for _, v := range [2]orb.Point{sa[0], sa[1]} {
+				if orient(sb[0], sb[1], v) == 0 && inBox(sb[0], sb[1], v) && v != sb[0] && v != sb[1] {
+					splitsB[j] = append(splitsB[j], v)
+				}
+			}
+		}
+	}
+	fa := sideOf(ba, bb, splitsA)
+	if fa.in && fa.out {
+		return relUnknown
+	}
+	fb := sideOf(bb, ba, splitsB)
+	interiorIn := func(x, y *boundaryIndex) (all, any bool) {
+		all = true
+		for _, p := range x.interior {
+			if y.classify(p) == 1 {
+				any = true
+			} else {
+				all = false
+			}
+		}
+		return all, any
+	}
+	aAll, aAny := interiorIn(ba, bb)
+	bAll, bAny := interiorIn(bb, ba)
+	switch {
+	case !fa.in && !fb.in && !aAny && !bAny:
+		return relDisjoint
+	case !fa.out && !fb.in && aAll:
+		return relAInB
+	case !fb.out && !fa.in && bAll:
+		return relBInA
+	}
+	return relUnknown
+}
+
+// sideOf classifies x's boundary against shape y: its vertices and the
+// midpoints of its segments split where y's vertices touch them. With no
+// proper crossing between the boundaries, those points stand for every
+// boundary point of x.
+func sideOf(x, y *boundaryIndex, splits map[int][]orb.Point) sideFacts {
+	var f sideFacts
+	note := func(c int) {
+		switch c {
+		case 1:
+			f.in = true
+		case -1:
+			f.out = true
+		}
+	}
+	var near []int
+	// piece classifies the open segment p–q, which meets y's boundary at
+	// most at its ends or all along it (no proper crossings, splits at
+	// y's vertices). Its midpoint decides, unless it runs along one of y's
+	// segments: a rounded midpoint of a shared edge may fall a hair off it.
+	piece := func(p, q orb.Point) {
+		near = y.segmentsNear(segmentBox([2]orb.Point{p, q}), near)
+		for _, j := range near {
+			s := y.segs[j]
+			if orient(s[0], s[1], p) == 0 && orient(s[0], s[1], q) == 0 && inBox(s[0], s[1], p) && inBox(s[0], s[1], q) {
+				return
+			}
+		}
+		note(y.classify(midpoint(p, q)))
+	}
+	for i, s := range x.segs {
+		note(y.classify(s[0]))
+		pts := splits[i]
+		if len(pts) == 0 {
+			piece(s[0], s[1])
+		} else {
+			pts = append([]orb.Point{s[0]}, pts...)
+			pts = append(pts, s[1])
+			a := s[0]
+			slices.SortFunc(pts, func(p, q orb.Point) int {
+				dp := (p[0]-a[0])*(p[0]-a[0]) + (p[1]-a[1])*(p[1]-a[1])
+				dq := (q[0]-a[0])*(q[0]-a[0]) + (q[1]-a[1])*(q[1]-a[1])
+				switch {
+				case dp < dq:
+					return -1
+				case dp > dq:
+					return 1
+				}
+				return 0
+			})
+			for k := 0; k+1 < len(pts); k++ {
+				if pts[k] != pts[k+1] {
+					piece(pts[k], pts[k+1])
+				}
+			}
+		}
+		if f.in && f.out {
+			return f
+		}
+	}
+	return f
+}
+
+func midpoint(a, b orb.Point) orb.Point {
+	return orb.Point{a[0] + (b[0]-a[0])/2, a[1] + (b[1]-a[1])/2}
+}
