@@ -70,11 +70,19 @@ func (p *Pass) computeCrossBorder(ctx context.Context) ([]borderEnd, error) {
 	reach := p.setting("boundary_reach_m", DefaultBoundaryReachM)
 	join := p.setting("join_tolerance_m", DefaultJoinToleranceM)
 
+	// A district whose parent city is also in the set is not a city of
+	// its own: the city's infrastructure layers stand for it.
+	present := map[string]bool{}
+	for _, bl := range p.Set.LayersAt(planning.Boundary) {
+		for i := range bl.Features {
+			present[cityKey(&bl.Features[i])] = true
+		}
+	}
 	var cities []cityOf
 	for _, bl := range p.Set.LayersAt(planning.Boundary) {
 		for i := range bl.Features {
 			f := &bl.Features[i]
-			if f.Invalid || !f.IsPolygon() || cityKey(f) == "" {
+			if f.Invalid || !f.IsPolygon() || cityKey(f) == "" || (f.Parent != "" && present[f.Parent]) {
 				continue
 			}
 			s, err := p.shape(bl, i)
