@@ -223,3 +223,27 @@ func TestDistrictStatisticsAndLedger(t *testing.T) {
 		t.Errorf("area %q ha, want 108.9545", farmland[9])
 	}
 }
+
+// TestFixtureCZT pins the report of the bundled plan set (the README's
+// run command): every planted conflict listed in fixtures/czt/README.md.
+func TestFixtureCZT(t *testing.T) {
+	dir := filepath.Join("..", "..", "fixtures", "czt")
+	out := filepath.Join(t.TempDir(), "report")
+	stdout, stderr, code := runCLI(t, "check", dir, "--out", out, "--quiet")
+	if code != exitFindings {
+		t.Fatalf("exit %d; stderr %s", code, stderr)
+	}
+	golden(t, "czt.check.text", []byte(stdout))
+	for _, f := range []string{"report.json", "statistics.csv", "conflicts.geojson"} {
+		b, err := os.ReadFile(filepath.Join(out, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		golden(t, "czt.out."+f, b)
+	}
+	vout, _, vcode := runCLI(t, "validate", dir)
+	if vcode != exitFindings {
+		t.Fatalf("validate exit %d, want 1 (the qa-invalid layer)", vcode)
+	}
+	golden(t, "czt.validate.text", []byte(vout))
+}
