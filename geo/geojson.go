@@ -163,19 +163,28 @@ type decoder struct {
 	name  string
 	lines *lineReader
 	opts  ReadOptions
-	dec   *json.Decoder
-	bom   int64 // length of a skipped UTF-8 BOM: file offset = decoder offset + bom
+	bom   int64 // length of a skipped UTF-8 BOM: file offset = scanner offset + bom
 }
 
 func (d *decoder) unreadable(format string, args ...any) error {
 	return fmt.Errorf("geo: %s: %w: %s", d.name, ErrUnreadable, fmt.Sprintf(format, args...))
 }
 
-// rawFeature keeps geometry in source coordinates until the CRS is known
-// (an old-style crs member may follow the features).
+// syntax turns a scanning error into the file's error.
+func (d *decoder) syntax(err error) error {
+	if errors.Is(err, ErrTooLarge) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return d.unreadable("not JSON: %v", err)
+}
+
+// rawFeature keeps a feature's geometry in source coordinates until the
+// CRS is known (an old-style crs member may follow the features).
 type rawFeature struct {
 	Feature
-	geom     json.RawMessage
+	src      orb.Geometry // nil for a null or unreadable geometry
+	hasGeom  bool         // the geometry member is present and not null
+	parser   geomParser
 	problems []Problem
 }
 
@@ -186,67 +195,91 @@ func (d *decoder) decode() (*Layer, error) {
 		return nil, d.unreadable("%v", err)
 	}
 	d.bom = bom
-	d.dec = json.NewDecoder(br)
-	d.dec.UseNumber()
-
-	tok, err := d.dec.Token()
-	if err != nil {
-		return nil, d.unreadable("not JSON: %v", jsonErr(err))
-	}
-	if delim, ok := tok.(json.Delim); !ok || delim != '{' {
+	s := &streamScanner{r: br}
+	if c, err := s.peek(); err != nil {
+		return nil, d.unreadable("not JSON: %v", s.eof(err))
+	} else if c != '{' {
 		return nil, d.unreadable("top level is not a JSON object")
 	}
-	// The line of the '{' just read (the offset before Token is before any
-	// leading white space).
-	startLine := d.lines.lineAt(d.bom + d.dec.InputOffset() - 1)
+	startLine := d.lines.lineAt(d.bom + s.off)
+	s.r.Discard(1)
+	s.off++
+
 	var (
-		typ       string
-		crsMember json.RawMessage
-		raws      []rawFeature
-		sawFeats  bool
-		members   = map[string]json.RawMessage{}
+		raws     []rawFeature
+		sawFeats bool
+		members  []member
 	)
-	for d.dec.More() {
-		tok, err := d.dec.Token()
-		if err != nil {
-			return nil, d.unreadable("not JSON: %v", jsonErr(err))
-		}
-		key, _ := tok.(string)
-		switch key {
-		case "features":
-			if sawFeats {
-				return nil, d.unreadable("duplicate \"features\" member")
-			}
-			sawFeats = true
-			raws, err = d.features()
+	c, err := s.peek()
+	if err != nil {
+		return nil, d.syntax(s.eof(err))
+	}
+	if c == '}' {
+		s.r.Discard(1)
+		s.off++
+	} else {
+		for {
+			keyRaw, err := s.value(nil)
 			if err != nil {
-				return nil, err
+				return nil, d.syntax(err)
 			}
-		default:
-			var v json.RawMessage
-			if err := d.dec.Decode(&v); err != nil {
-				return nil, d.unreadable("not JSON: %v", jsonErr(err))
+			key, err := unquote(keyRaw)
+			if err != nil {
+				return nil, d.syntax(s.errf("expected a member name"))
 			}
-			if _, dup := members[key]; dup && (key == "type" || key == "crs") {
-				return nil, d.unreadable("duplicate %q member", key)
+			if err := s.expect(':'); err != nil {
+				return nil, d.syntax(err)
 			}
-			members[key] = v
-			if key == "crs" {
-				crsMember = v
+			if key == "features" {
+				if sawFeats {
+					return nil, d.unreadable("duplicate \"features\" member")
+				}
+				sawFeats = true
+				if raws, err = d.features(s); err != nil {
+					return nil, err
+				}
+			} else {
+				v, err := s.value(nil)
+				if err != nil {
+					return nil, d.syntax(err)
+				}
+				if !json.Valid(v) {
+					return nil, d.unreadable("not JSON: malformed value of %q", key)
+				}
+				if _, dup := lookup(members, key); dup && (key == "type" || key == "crs") {
+					return nil, d.unreadable("duplicate %q member", key)
+				}
+				members = append(members, member{key: key, val: v})
+			}
+			c, err := s.peek()
+			if err != nil {
+				return nil, d.syntax(s.eof(err))
+			}
+			s.r.Discard(1)
+			s.off++
+			if c == '}' {
+				break
+			}
+			if c != ',' {
+				return nil, d.syntax(s.errf("expected ',' or '}' after member %q, found %q", key, c))
 			}
 		}
 	}
-	if _, err := d.dec.Token(); err != nil {
-		return nil, d.unreadable("not JSON: %v", jsonErr(err))
-	}
-	if _, err := d.dec.Token(); err != io.EOF {
+	if _, err := s.peek(); err != io.EOF {
+		if err != nil {
+			return nil, d.syntax(err)
+		}
 		return nil, d.unreadable("trailing data after the top-level object")
 	}
-	if t, ok := members["type"]; !ok {
+
+	var typ string
+	if t, ok := lookup(members, "type"); !ok {
 		return nil, d.unreadable("top-level object has no \"type\" member")
 	} else if err := json.Unmarshal(t, &typ); err != nil {
 		return nil, d.unreadable("top-level \"type\" is not a string")
 	}
+	rawCRS, _ := lookup(members, "crs")
+	bbox, _ := lookup(members, "bbox")
 
 	layer := &Layer{}
 	switch typ {
@@ -254,23 +287,30 @@ func (d *decoder) decode() (*Layer, error) {
 		if !sawFeats {
 			return nil, d.unreadable("FeatureCollection has no \"features\" member")
 		}
-		if msg := bboxProblem(members["bbox"]); msg != "" {
+		if msg := bboxProblem(bbox); msg != "" {
 			layer.Problems = append(layer.Problems, Problem{Kind: ProblemFeature, Feature: -1, Line: startLine, Message: "FeatureCollection " + msg})
 		}
 	case "Feature":
 		if sawFeats {
 			return nil, d.unreadable("a Feature has a \"features\" member")
 		}
-		obj, _ := json.Marshal(members)
-		raw := d.feature(0, startLine, obj)
+		raw, err := d.feature(0, startLine, objectBytes(members))
+		if err != nil {
+			return nil, err
+		}
 		raws = []rawFeature{raw}
 	case "Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon", "GeometryCollection":
 		if sawFeats {
 			return nil, d.unreadable("a %s geometry has a \"features\" member", typ)
 		}
-		obj, _ := json.Marshal(members)
-		raw := rawFeature{Feature: Feature{Index: 0, Line: startLine}, geom: obj}
-		if msg := bboxProblem(members["bbox"]); msg != "" {
+		raw := rawFeature{Feature: Feature{Index: 0, Line: startLine}, hasGeom: true}
+		raw.parser = d.newParser(0, startLine)
+		src, err := raw.parser.parseGeometry(objectBytes(members), 0)
+		if err != nil {
+			return nil, d.syntax(err)
+		}
+		raw.src = src
+		if msg := bboxProblem(bbox); msg != "" {
 			raw.problems = append(raw.problems, Problem{Kind: ProblemFeature, Feature: 0, Line: startLine, Message: "geometry " + msg})
 		}
 		raws = []rawFeature{raw}
@@ -278,7 +318,7 @@ func (d *decoder) decode() (*Layer, error) {
 		return nil, d.unreadable("top-level \"type\" is %q, not a GeoJSON type (FeatureCollection, Feature or a geometry)", typ)
 	}
 
-	crs, crsProblem, err := d.resolveCRS(crsMember)
+	crs, crsProblem, err := d.resolveCRS(rawCRS)
 	if err != nil {
 		return nil, err
 	}
@@ -298,29 +338,29 @@ func (d *decoder) decode() (*Layer, error) {
 		}
 		rf := &raws[i]
 		layer.Problems = append(layer.Problems, rf.problems...)
-		if rf.geom != nil && !bytes.Equal(bytes.TrimSpace(rf.geom), []byte("null")) {
-			g, probs := d.geometry(rf, crs)
+		switch {
+		case rf.hasGeom:
+			g, probs := d.finish(rf, crs)
 			rf.Geometry = g
 			if len(probs) > 0 {
 				rf.Invalid = true
 				// One geometry problem per feature: the first is the one a
 				// reviewer fixes first; the others usually follow from it.
 				layer.Problems = append(layer.Problems, probs[0].Problem)
-				if probs[0].looksProjected && firstProjected == nil {
-					firstProjected = rf
-				}
 				if probs[0].looksProjected {
 					projectedLooking++
+					if firstProjected == nil {
+						firstProjected = rf
+					}
 				}
 			} else if w := windingProblem(g); w != "" {
 				layer.Problems = append(layer.Problems, Problem{Kind: ProblemWinding, Feature: rf.Index, Line: rf.Line, Message: w, At: firstPoint(g)})
 			}
-		} else if rf.geom != nil || !rf.Invalid {
-			if !rf.Invalid {
-				layer.Problems = append(layer.Problems, Problem{Kind: ProblemNullGeometry, Feature: rf.Index, Line: rf.Line, Message: "feature has a null geometry; it takes part in no rule"})
-			}
+		case !rf.Invalid:
+			layer.Problems = append(layer.Problems, Problem{Kind: ProblemNullGeometry, Feature: rf.Index, Line: rf.Line, Message: "feature has a null geometry; it takes part in no rule"})
 		}
 		layer.Features[i] = rf.Feature
+		raws[i] = rawFeature{} // let the parsed source go
 	}
 	if projectedLooking > 0 && crs.Geographic {
 		layer.Problems = append(layer.Problems, Problem{Kind: ProblemCRS, Feature: -1, Line: firstProjected.Line,
@@ -330,42 +370,86 @@ func (d *decoder) decode() (*Layer, error) {
 	return layer, nil
 }
 
-// features streams the features array one feature at a time, so a large
-// file never sits in memory as one JSON tree.
-func (d *decoder) features() ([]rawFeature, error) {
-	tok, err := d.dec.Token()
-	if err != nil {
-		return nil, d.unreadable("not JSON: %v", jsonErr(err))
+func (d *decoder) newParser(index, line int) geomParser {
+	return geomParser{feature: index, line: line, allowed: d.opts.GeometryTypes, what: d.opts.LayerKind, maxVertices: d.opts.MaxVertices}
+}
+
+// objectBytes writes members back as one JSON object.
+func objectBytes(ms []member) []byte {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, m := range ms {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		k, _ := json.Marshal(m.key)
+		b.Write(k)
+		b.WriteByte(':')
+		b.Write(m.val)
 	}
-	if delim, ok := tok.(json.Delim); !ok || delim != '[' {
-		return nil, d.unreadable("\"features\" is not an array")
+	b.WriteByte('}')
+	return b.Bytes()
+}
+
+// features streams the features array one feature at a time: each is
+// parsed as soon as it is read and its text is dropped, so a large file
+// never sits in memory.
+func (d *decoder) features(s *streamScanner) ([]rawFeature, error) {
+	if err := s.expect('['); err != nil {
+		if se := (*syntaxError)(nil); errors.As(err, &se) {
+			return nil, d.unreadable("\"features\" is not an array")
+		}
+		return nil, d.syntax(err)
 	}
 	var out []rawFeature
-	for i := 0; d.dec.More(); i++ {
+	c, err := s.peek()
+	if err != nil {
+		return nil, d.syntax(s.eof(err))
+	}
+	if c == ']' {
+		s.r.Discard(1)
+		s.off++
+		return out, nil
+	}
+	var buf []byte
+	for i := 0; ; i++ {
 		if i%1024 == 0 {
 			if err := d.ctx.Err(); err != nil {
 				return nil, err
 			}
 		}
-		var raw json.RawMessage
-		if err := d.dec.Decode(&raw); err != nil {
-			return nil, d.unreadable("feature %d: not JSON: %v", i, jsonErr(err))
+		if _, err := s.peek(); err != nil {
+			return nil, d.syntax(s.eof(err))
 		}
-		// The decoder's offset is now just past the feature; the raw
-		// value is exact, so its start is that offset minus its length.
-		line := d.lines.lineAt(d.bom + d.dec.InputOffset() - int64(len(raw)))
-		out = append(out, d.feature(i, line, raw))
+		line := d.lines.lineAt(d.bom + s.off)
+		buf, err = s.value(buf[:0])
+		if err != nil {
+			return nil, d.syntax(err)
+		}
+		rf, err := d.feature(i, line, buf)
+		if err != nil {
+			return nil, d.unreadable("feature %d (line %d): not JSON: %v", i, line, err)
+		}
+		out = append(out, rf)
+		c, err := s.peek()
+		if err != nil {
+			return nil, d.syntax(s.eof(err))
+		}
+		s.r.Discard(1)
+		s.off++
+		if c == ']' {
+			return out, nil
+		}
+		if c != ',' {
+			return nil, d.syntax(s.errf("expected ',' or ']' between features, found %q", c))
+		}
 	}
-	if _, err := d.dec.Token(); err != nil {
-		return nil, d.unreadable("not JSON: %v", jsonErr(err))
-	}
-	return out, nil
 }
 
-// feature decodes the members of one feature object; structural problems
-// become Problems on the feature, not errors.
-func (d *decoder) feature(index, line int, raw json.RawMessage) rawFeature {
-	rf := rawFeature{Feature: Feature{Index: index, Line: line}}
+// feature parses one feature object. Structural problems become Problems
+// on the feature; only malformed JSON is an error.
+func (d *decoder) feature(index, line int, raw []byte) (rawFeature, error) {
+	rf := rawFeature{Feature: Feature{Index: index, Line: line}, parser: d.newParser(index, line)}
 	bad := func(kind ProblemKind, format string, args ...any) {
 		rf.problems = append(rf.problems, Problem{Kind: kind, Feature: index, Line: line, Message: fmt.Sprintf(format, args...)})
 		if kind == ProblemGeometry {
@@ -375,57 +459,85 @@ func (d *decoder) feature(index, line int, raw json.RawMessage) rawFeature {
 	if !utf8.Valid(raw) {
 		bad(ProblemFeature, "%s", notUTF8(raw))
 	}
-	members, dup, err := objectMembers(raw)
-	if err != nil || members == nil {
+	members, err := objectMembers(raw)
+	if err == errNotObject {
+		if !json.Valid(raw) {
+			return rf, &syntaxError{msg: "malformed feature"}
+		}
 		bad(ProblemGeometry, "feature is not a JSON object")
-		return rf
+		return rf, nil
 	}
-	if dup != "" {
+	if err != nil {
+		return rf, err
+	}
+	for _, m := range members {
+		// The geometry is checked by its parser, the properties by their
+		// decoder; everything else here.
+		if m.key != "geometry" && m.key != "properties" && !json.Valid(m.val) {
+			return rf, &syntaxError{msg: fmt.Sprintf("malformed value of member %q", m.key)}
+		}
+	}
+	if dup := firstDuplicate(members); dup != "" {
 		// encoding/json would silently keep the last value; a reviewer
 		// must know the file says two things.
 		bad(ProblemFeature, "feature has the member %q twice", dup)
 	}
-	var typ string
-	if t, ok := members["type"]; !ok {
+	if t, ok := lookup(members, "type"); !ok {
 		bad(ProblemFeature, "feature has no \"type\" member")
-	} else if json.Unmarshal(t, &typ) != nil || typ != "Feature" {
+	} else if typ, err := unquote(bytes.TrimSpace(t)); err != nil || typ != "Feature" {
 		bad(ProblemFeature, "feature \"type\" is %s, want \"Feature\"", strings.TrimSpace(string(t)))
 	}
-	if id, ok := members["id"]; ok {
+	if id, ok := lookup(members, "id"); ok {
 		s, has, err := idString(id)
 		if err != nil {
 			bad(ProblemFeature, "feature \"id\" is %s; RFC 7946 allows a string or a number", strings.TrimSpace(string(id)))
 		}
 		rf.ID, rf.HasID = s, has
 	}
-	if p, ok := members["properties"]; !ok {
+	if p, ok := lookup(members, "properties"); !ok {
 		bad(ProblemFeature, "feature has no \"properties\" member (RFC 7946 requires it, null allowed)")
 	} else if !bytes.Equal(bytes.TrimSpace(p), []byte("null")) {
 		dec := json.NewDecoder(bytes.NewReader(p))
 		dec.UseNumber()
 		if err := dec.Decode(&rf.Properties); err != nil {
+			if !json.Valid(p) {
+				return rf, &syntaxError{msg: "malformed properties"}
+			}
 			bad(ProblemFeature, "feature \"properties\" is %s, not an object", kindOf(p))
 			rf.Properties = nil
 		}
 	}
-	if msg := bboxProblem(members["bbox"]); msg != "" {
-		bad(ProblemFeature, "feature %s", msg)
-	}
-	g, ok := members["geometry"]
-	if !ok {
-		bad(ProblemGeometry, "feature has no \"geometry\" member")
-		return rf
-	}
-	var gm struct {
-		BBox json.RawMessage `json:"bbox"`
-	}
-	if json.Unmarshal(g, &gm) == nil {
-		if msg := bboxProblem(gm.BBox); msg != "" {
-			bad(ProblemFeature, "geometry %s", msg)
+	if bbox, ok := lookup(members, "bbox"); ok {
+		if msg := bboxProblem(bbox); msg != "" {
+			bad(ProblemFeature, "feature %s", msg)
 		}
 	}
-	rf.geom = g
-	return rf
+	g, ok := lookup(members, "geometry")
+	if !ok {
+		bad(ProblemGeometry, "feature has no \"geometry\" member")
+		return rf, nil
+	}
+	if bytes.Equal(bytes.TrimSpace(g), []byte("null")) {
+		return rf, nil
+	}
+	gm, gerr := objectMembers(g)
+	if gerr == nil {
+		if bbox, ok := lookup(gm, "bbox"); ok {
+			if msg := bboxProblem(bbox); msg != "" {
+				bad(ProblemFeature, "geometry %s", msg)
+			}
+		}
+	}
+	rf.hasGeom = true
+	if rf.Invalid {
+		return rf, nil
+	}
+	src, err := rf.parser.parseMembers(g, gm, gerr, 0)
+	if err != nil {
+		return rf, err
+	}
+	rf.src = src
+	return rf, nil
 }
 
 // bboxProblem explains a bbox member that breaks RFC 7946 §5 (an array of
@@ -633,37 +745,6 @@ func formatCoord(v float64) string {
 }
 
 func isFinite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
-
-// objectMembers splits a JSON object into its members, reporting the first
-// member name that appears twice.
-func objectMembers(raw []byte) (map[string]json.RawMessage, string, error) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	tok, err := dec.Token()
-	if err != nil {
-		return nil, "", err
-	}
-	if d, ok := tok.(json.Delim); !ok || d != '{' {
-		return nil, "", errors.New("not an object")
-	}
-	members := map[string]json.RawMessage{}
-	dup := ""
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil, "", err
-		}
-		key, _ := tok.(string)
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return nil, "", err
-		}
-		if _, seen := members[key]; seen && dup == "" {
-			dup = key
-		}
-		members[key] = v
-	}
-	return members, dup, nil
-}
 
 // notUTF8 explains text that is not UTF-8, naming GBK when the bytes
 // decode as GBK (common in data exported from Chinese GIS software).

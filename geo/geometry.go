@@ -1,34 +1,30 @@
 package geo
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
-	"regexp"
-	"strconv"
 	"strings"
 
 	"github.com/paulmach/orb"
 )
 
-type rawGeometry struct {
-	Type        *string           `json:"type"`
-	Coordinates json.RawMessage   `json:"coordinates"`
-	Geometries  []json.RawMessage `json:"geometries"`
-}
-
-// geometry turns a feature's raw geometry into lon/lat orb geometry, or
-// explains why it cannot. Nothing is closed, reoriented or repaired.
-func (d *decoder) geometry(rf *rawFeature, crs CRS) (orb.Geometry, []geomProblem) {
-	p := &geomParser{crs: crs, feature: rf.Index, line: rf.Line, allowed: d.opts.GeometryTypes, what: d.opts.LayerKind}
-	if n := countPositions(rf.geom); n > d.opts.MaxVertices {
-		p.add(nil, "geometry has %d positions, more than the limit of %d (--max-vertices)", n, d.opts.MaxVertices)
+// finish places a feature's parsed geometry in lon/lat and checks it:
+// coordinate ranges, rings, the level's geometry types and OGC validity.
+// Nothing is closed, reoriented or repaired.
+func (d *decoder) finish(rf *rawFeature, crs CRS) (orb.Geometry, []geomProblem) {
+	p := &rf.parser
+	p.crs = crs
+	g := rf.src
+	if len(p.problems) > 0 {
 		return nil, p.problems
 	}
-	g := p.parse(rf.geom, 0)
-	if len(p.problems) > 0 {
-		return g, p.problems
+	if !p.place(g) {
+		return nil, p.problems
 	}
+	g = p.placed(g)
 	if !p.typeAllowed(g) {
 		return g, p.problems
 	}
@@ -39,12 +35,13 @@ func (d *decoder) geometry(rf *rawFeature, crs CRS) (orb.Geometry, []geomProblem
 }
 
 type geomParser struct {
-	crs      CRS
-	feature  int
-	line     int
-	allowed  []string
-	what     string
-	problems []geomProblem
+	crs         CRS
+	feature     int
+	line        int
+	allowed     []string
+	what        string
+	maxVertices int
+	problems    []geomProblem
 }
 
 func (p *geomParser) add(at *orb.Point, format string, args ...any) {
@@ -71,123 +68,152 @@ func (p *geomParser) typeAllowed(g orb.Geometry) bool {
 	return false
 }
 
-func (p *geomParser) parse(raw json.RawMessage, depth int) orb.Geometry {
-	var rg rawGeometry
-	if err := json.Unmarshal(raw, &rg); err != nil {
+// parseGeometry reads a geometry object into orb geometry in the layer's
+// source coordinates. Shape problems become the feature's geometry problem
+// (the first one); malformed JSON is returned as an error.
+func (p *geomParser) parseGeometry(raw []byte, depth int) (orb.Geometry, error) {
+	ms, err := objectMembers(raw)
+	return p.parseMembers(raw, ms, err, depth)
+}
+
+// parseMembers is parseGeometry on an object already split into members
+// (ms and err as objectMembers returned them).
+func (p *geomParser) parseMembers(raw []byte, ms []member, err error, depth int) (orb.Geometry, error) {
+	if err == errNotObject {
+		if !json.Valid(raw) {
+			return nil, &syntaxError{msg: "malformed geometry"}
+		}
 		p.add(nil, "geometry is %s, not a GeoJSON geometry object", kindOf(raw))
-		return nil
+		return nil, nil
 	}
-	if rg.Type == nil {
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range ms {
+		if m.key != "coordinates" && !json.Valid(m.val) {
+			return nil, &syntaxError{msg: fmt.Sprintf("malformed geometry member %q", m.key)}
+		}
+	}
+	rawType, ok := lookup(ms, "type")
+	if !ok {
 		p.add(nil, "geometry has no \"type\" member")
-		return nil
+		return nil, nil
 	}
-	typ := *rg.Type
+	typ, err := unquote(bytes.TrimSpace(rawType))
+	if err != nil {
+		p.add(nil, "geometry \"type\" is %s, not a string", kindOf(rawType))
+		return nil, nil
+	}
 	if typ == "GeometryCollection" {
-		if depth > 0 {
-			p.add(nil, "nested GeometryCollection (RFC 7946 §3.1.8 says they should not nest)")
-			return nil
-		}
-		if rg.Geometries == nil {
-			p.add(nil, "GeometryCollection has no \"geometries\" array")
-			return nil
-		}
-		var c orb.Collection
-		for _, m := range rg.Geometries {
-			g := p.parse(m, depth+1)
-			if g == nil && len(p.problems) == 0 {
-				p.add(nil, "null member in a GeometryCollection")
-			}
-			if len(p.problems) > 0 {
-				return nil
-			}
-			c = append(c, g)
-		}
-		return c
+		return p.collection(ms, depth)
 	}
-	if len(rg.Coordinates) == 0 {
+	coords, ok := lookup(ms, "coordinates")
+	if !ok || bytes.Equal(bytes.TrimSpace(coords), []byte("null")) {
 		if typeKnown(typ) {
 			p.add(nil, "%s has no \"coordinates\" member", typ)
 		} else {
 			p.add(nil, "unknown geometry type %q", typ)
 		}
-		return nil
+		return nil, nil
 	}
+	want := map[string]string{
+		"Point":           "a position (an array of numbers)",
+		"MultiPoint":      "an array of positions",
+		"LineString":      "an array of positions",
+		"MultiLineString": "an array of line strings (arrays of positions)",
+		"Polygon":         "an array of linear rings (arrays of positions)",
+		"MultiPolygon":    "an array of polygons (arrays of linear rings)",
+	}[typ]
+	if want == "" {
+		p.add(nil, "unknown geometry type %q", typ)
+		return nil, nil
+	}
+	c := &coordScanner{sliceScanner: sliceScanner{b: coords}, max: p.maxVertices}
+	var g orb.Geometry
 	switch typ {
 	case "Point":
-		var c []float64
-		if !p.unmarshal(rg.Coordinates, &c, typ, "a position (an array of numbers)") {
-			return nil
-		}
-		pt, ok := p.position(c)
-		if !ok {
-			return nil
-		}
-		return pt
+		var pt orb.Point
+		pt, err = c.position()
+		g = pt
 	case "MultiPoint":
-		var c [][]float64
-		if !p.unmarshal(rg.Coordinates, &c, typ, "an array of positions") {
-			return nil
-		}
-		mp := make(orb.MultiPoint, 0, len(c))
-		for _, pos := range c {
-			pt, ok := p.position(pos)
-			if !ok {
-				return nil
-			}
-			mp = append(mp, pt)
-		}
-		return mp
+		var pts []orb.Point
+		pts, err = c.positionList()
+		g = orb.MultiPoint(pts)
 	case "LineString":
-		var c [][]float64
-		if !p.unmarshal(rg.Coordinates, &c, typ, "an array of positions") {
-			return nil
-		}
-		ls, ok := p.lineString(c)
-		if !ok {
-			return nil
-		}
-		return ls
+		var pts []orb.Point
+		pts, err = c.positionList()
+		g = orb.LineString(pts)
 	case "MultiLineString":
-		var c [][][]float64
-		if !p.unmarshal(rg.Coordinates, &c, typ, "an array of line strings (arrays of positions)") {
-			return nil
+		var ls [][]orb.Point
+		ls, err = c.lists2()
+		mls := make(orb.MultiLineString, len(ls))
+		for i, l := range ls {
+			mls[i] = l
 		}
-		mls := make(orb.MultiLineString, 0, len(c))
-		for _, l := range c {
-			ls, ok := p.lineString(l)
-			if !ok {
-				return nil
-			}
-			mls = append(mls, ls)
-		}
-		return mls
+		g = mls
 	case "Polygon":
-		var c [][][]float64
-		if !p.unmarshal(rg.Coordinates, &c, typ, "an array of linear rings (arrays of positions)") {
-			return nil
-		}
-		poly, ok := p.polygon(c)
-		if !ok {
-			return nil
-		}
-		return poly
+		var rs [][]orb.Point
+		rs, err = c.lists2()
+		g = toPolygon(rs)
 	case "MultiPolygon":
-		var c [][][][]float64
-		if !p.unmarshal(rg.Coordinates, &c, typ, "an array of polygons (arrays of linear rings)") {
-			return nil
+		var ps [][][]orb.Point
+		ps, err = c.lists3()
+		mp := make(orb.MultiPolygon, len(ps))
+		for i, rs := range ps {
+			mp[i] = toPolygon(rs)
 		}
-		mp := make(orb.MultiPolygon, 0, len(c))
-		for _, pc := range c {
-			poly, ok := p.polygon(pc)
-			if !ok {
-				return nil
-			}
-			mp = append(mp, poly)
-		}
-		return mp
+		g = mp
 	}
-	p.add(nil, "unknown geometry type %q", typ)
-	return nil
+	if err == nil {
+		err = c.end()
+	}
+	var se *shapeError
+	switch {
+	case err == nil:
+		return g, nil
+	case errors.As(err, &se):
+		if se == errWrongShape {
+			p.add(nil, "coordinates of a %s must be %s", typ, want)
+		} else {
+			p.add(nil, "%s", se.msg)
+		}
+		return nil, nil
+	}
+	return nil, err
+}
+
+func (p *geomParser) collection(ms []member, depth int) (orb.Geometry, error) {
+	if depth > 0 {
+		p.add(nil, "nested GeometryCollection (RFC 7946 §3.1.8 says they should not nest)")
+		return nil, nil
+	}
+	rawGeoms, ok := lookup(ms, "geometries")
+	var parts []json.RawMessage
+	if !ok || json.Unmarshal(rawGeoms, &parts) != nil || parts == nil {
+		p.add(nil, "GeometryCollection has no \"geometries\" array")
+		return nil, nil
+	}
+	c := orb.Collection{}
+	for _, m := range parts {
+		if bytes.Equal(bytes.TrimSpace(m), []byte("null")) {
+			p.add(nil, "null member in a GeometryCollection")
+			return nil, nil
+		}
+		g, err := p.parseGeometry(m, depth+1)
+		if err != nil || len(p.problems) > 0 {
+			return nil, err
+		}
+		c = append(c, g)
+	}
+	return c, nil
+}
+
+func toPolygon(rs [][]orb.Point) orb.Polygon {
+	poly := make(orb.Polygon, len(rs))
+	for i, r := range rs {
+		poly[i] = r
+	}
+	return poly
 }
 
 func typeKnown(t string) bool {
@@ -198,31 +224,66 @@ func typeKnown(t string) bool {
 	return false
 }
 
-// outOfRange matches encoding/json's error for a number that does not fit
-// ("cannot unmarshal number 1e400 into ..."), not the one for a number
-// where an array belongs ("cannot unmarshal number into ...").
-var outOfRange = regexp.MustCompile(`cannot unmarshal number (\S+) into`)
-
-func (p *geomParser) unmarshal(raw json.RawMessage, v any, typ, want string) bool {
-	if err := json.Unmarshal(raw, v); err != nil {
-		if m := outOfRange.FindStringSubmatch(err.Error()); m != nil {
-			if _, perr := strconv.ParseFloat(m[1], 64); perr != nil {
-				p.add(nil, "coordinate %s is out of range (not a finite float64)", m[1])
+// place brings a parsed geometry from source coordinates to lon/lat in
+// place, checking coordinate ranges, line lengths and ring closure: what
+// can only be judged once the CRS is known.
+func (p *geomParser) place(g orb.Geometry) bool {
+	switch g := g.(type) {
+	case orb.Point:
+		_, ok := p.position(g)
+		return ok
+	case orb.MultiPoint:
+		return p.points(g)
+	case orb.LineString:
+		return p.lineString(g)
+	case orb.MultiLineString:
+		for _, l := range g {
+			if !p.lineString(l) {
 				return false
 			}
 		}
-		p.add(nil, "coordinates of a %s must be %s", typ, want)
-		return false
+	case orb.Polygon:
+		return p.polygon(g)
+	case orb.MultiPolygon:
+		for _, poly := range g {
+			if !p.polygon(poly) {
+				return false
+			}
+		}
+	case orb.Collection:
+		for i, c := range g {
+			if !p.place(c) {
+				return false
+			}
+			g[i] = p.placed(c)
+		}
+	}
+	return true
+}
+
+// placed returns g with a Point moved to lon/lat; the other types were
+// moved in place by place.
+func (p *geomParser) placed(g orb.Geometry) orb.Geometry {
+	if pt, ok := g.(orb.Point); ok {
+		q, _ := p.position(pt)
+		return q
+	}
+	return g
+}
+
+func (p *geomParser) points(pts []orb.Point) bool {
+	for i, pt := range pts {
+		q, ok := p.position(pt)
+		if !ok {
+			return false
+		}
+		pts[i] = q
 	}
 	return true
 }
 
 // position converts one source position to lon/lat and checks its range.
-func (p *geomParser) position(c []float64) (orb.Point, bool) {
-	if len(c) < 2 {
-		p.add(nil, "position %v has %d number(s); a position needs at least 2", c, len(c))
-		return orb.Point{}, false
-	}
+func (p *geomParser) position(c orb.Point) (orb.Point, bool) {
 	x, y := c[0], c[1]
 	if !isFinite(x) || !isFinite(y) {
 		p.add(nil, "non-finite coordinate %v %v", x, y)
@@ -246,14 +307,9 @@ func (p *geomParser) position(c []float64) (orb.Point, bool) {
 	return orb.Point{lon, lat}, true
 }
 
-func (p *geomParser) lineString(c [][]float64) (orb.LineString, bool) {
-	ls := make(orb.LineString, 0, len(c))
-	for _, pos := range c {
-		pt, ok := p.position(pos)
-		if !ok {
-			return nil, false
-		}
-		ls = append(ls, pt)
+func (p *geomParser) lineString(ls orb.LineString) bool {
+	if !p.points(ls) {
+		return false
 	}
 	if len(ls) < 2 {
 		var at *orb.Point
@@ -261,25 +317,19 @@ func (p *geomParser) lineString(c [][]float64) (orb.LineString, bool) {
 			at = &ls[0]
 		}
 		p.add(at, "LineString has %d position(s); it needs at least 2", len(ls))
-		return nil, false
+		return false
 	}
-	return ls, true
+	return true
 }
 
-func (p *geomParser) polygon(c [][][]float64) (orb.Polygon, bool) {
-	if len(c) == 0 {
+func (p *geomParser) polygon(poly orb.Polygon) bool {
+	if len(poly) == 0 {
 		p.add(nil, "Polygon has no rings")
-		return nil, false
+		return false
 	}
-	poly := make(orb.Polygon, 0, len(c))
-	for i, rc := range c {
-		r := make(orb.Ring, 0, len(rc))
-		for _, pos := range rc {
-			pt, ok := p.position(pos)
-			if !ok {
-				return nil, false
-			}
-			r = append(r, pt)
+	for i, r := range poly {
+		if !p.points(r) {
+			return false
 		}
 		which := "exterior ring"
 		if i > 0 {
@@ -291,15 +341,14 @@ func (p *geomParser) polygon(c [][][]float64) (orb.Polygon, bool) {
 		}
 		if len(r) < 4 {
 			p.add(at, "%s has %d position(s); a linear ring needs at least 4", which, len(r))
-			return nil, false
+			return false
 		}
 		if r[0] != r[len(r)-1] {
 			p.add(at, "%s is not closed (first and last positions differ; nothing is auto-closed)", which)
-			return nil, false
+			return false
 		}
-		poly = append(poly, r)
 	}
-	return poly, true
+	return true
 }
 
 // windingProblem explains the first ring against the RFC 7946 right-hand
@@ -371,23 +420,4 @@ func firstPoint(g orb.Geometry) *orb.Point {
 	}
 	c := *pt
 	return &c
-}
-
-// countPositions estimates the positions in raw geometry JSON by counting
-// the '[' that open a position (followed by a number), without decoding.
-func countPositions(raw []byte) int {
-	n := 0
-	for i := 0; i+1 < len(raw); i++ {
-		if raw[i] != '[' {
-			continue
-		}
-		j := i + 1
-		for j < len(raw) && (raw[j] == ' ' || raw[j] == '\n' || raw[j] == '\r' || raw[j] == '\t') {
-			j++
-		}
-		if j < len(raw) && (raw[j] == '-' || (raw[j] >= '0' && raw[j] <= '9')) {
-			n++
-		}
-	}
-	return n
 }

@@ -432,6 +432,24 @@ func ringSelfMeet(v orb.Ring) (string, orb.Point, bool) {
 			return "doubles back on itself (a spike)", b, true
 		}
 	}
+	if m <= 64 {
+		// Small rings (most parcels): comparing every pair of edges is
+		// cheaper than building an index.
+		for i := 0; i < m; i++ {
+			for j := i + 2; j < m; j++ {
+				if i == 0 && j == m-1 {
+					continue
+				}
+				if !boxesMeet(v[i], v[i+1], v[j], v[j+1]) {
+					continue
+				}
+				if kind, p, ok := segmentsMeet(v[i], v[i+1], v[j], v[j+1]); ok {
+					return meetMessage(kind), p, true
+				}
+			}
+		}
+		return "", orb.Point{}, false
+	}
 	boxes := make([]rtree.Box, m)
 	items := make([]rtree.BulkItem, m)
 	for k := 0; k < m; k++ {
@@ -451,14 +469,7 @@ func ringSelfMeet(v orb.Ring) (string, orb.Point, bool) {
 		sort.Ints(cand)
 		for _, j := range cand {
 			if kind, p, ok := segmentsMeet(v[i], v[i+1], v[j], v[j+1]); ok {
-				switch kind {
-				case meetCross:
-					return "crosses itself", p, true
-				case meetOverlap:
-					return "runs along itself (two of its edges overlap)", p, true
-				default:
-					return "touches itself (rings must be simple; split it into separate polygons or a hole)", p, true
-				}
+				return meetMessage(kind), p, true
 			}
 		}
 	}
@@ -676,4 +687,20 @@ func nestedHoles(rings orb.Polygon, idx []int) (string, *orb.Point) {
 		}
 	}
 	return "", nil
+}
+
+func meetMessage(kind meetKind) string {
+	switch kind {
+	case meetCross:
+		return "crosses itself"
+	case meetOverlap:
+		return "runs along itself (two of its edges overlap)"
+	}
+	return "touches itself (rings must be simple; split it into separate polygons or a hole)"
+}
+
+// boxesMeet reports whether the bounding boxes of segments ab and cd meet.
+func boxesMeet(a, b, c, d orb.Point) bool {
+	return min(a[0], b[0]) <= max(c[0], d[0]) && min(c[0], d[0]) <= max(a[0], b[0]) &&
+		min(a[1], b[1]) <= max(c[1], d[1]) && min(c[1], d[1]) <= max(a[1], b[1])
 }

@@ -1,0 +1,593 @@
+package geo
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"unsafe"
+
+	"github.com/paulmach/orb"
+)
+
+// The reader does not build a JSON tree: a byte scanner walks the top
+// level of the file and hands over one feature at a time, and the feature
+// parser below reads coordinates straight into orb slices. encoding/json
+// is used only for small values (properties, ids, CRS members), so ingest
+// runs at hundreds of MB/s and memory holds parsed geometry, not text.
+
+// maxDepth bounds JSON nesting; a deeper file is refused rather than
+// followed down (hostile input with 10⁵ nested arrays).
+const maxDepth = 512
+
+// syntaxError is malformed JSON: the file cannot be read.
+type syntaxError struct {
+	off int64
+	msg string
+}
+
+func (e *syntaxError) Error() string { return fmt.Sprintf("%s (byte offset %d)", e.msg, e.off) }
+
+// streamScanner reads JSON structure from a buffered stream.
+type streamScanner struct {
+	r   *bufio.Reader
+	off int64 // bytes consumed (after any BOM)
+}
+
+func (s *streamScanner) errf(format string, args ...any) error {
+	return &syntaxError{off: s.off, msg: fmt.Sprintf(format, args...)}
+}
+
+func isSpace(b byte) bool { return b == ' ' || b == '\n' || b == '\r' || b == '\t' }
+
+// peek skips white space and returns the next byte without consuming it.
+func (s *streamScanner) peek() (byte, error) {
+	for {
+		b, err := s.r.Peek(1)
+		if err != nil {
+			if err == io.EOF {
+				return 0, io.EOF
+			}
+			return 0, err
+		}
+		if !isSpace(b[0]) {
+			return b[0], nil
+		}
+		buf, _ := s.r.Peek(s.r.Buffered())
+		n := 0
+		for n < len(buf) && isSpace(buf[n]) {
+			n++
+		}
+		s.r.Discard(n)
+		s.off += int64(n)
+	}
+}
+
+func (s *streamScanner) expect(c byte) error {
+	b, err := s.peek()
+	if err != nil {
+		return s.eof(err)
+	}
+	if b != c {
+		return s.errf("expected %q, found %q", c, b)
+	}
+	s.r.Discard(1)
+	s.off++
+	return nil
+}
+
+func (s *streamScanner) eof(err error) error {
+	if err == io.EOF {
+		return s.errf("unexpected end of file (truncated?)")
+	}
+	if errors.Is(err, ErrTooLarge) {
+		return err
+	}
+	return s.errf("%v", err)
+}
+
+// value appends the next JSON value's bytes to dst. Brackets and strings
+// are followed exactly; whether the value is well-formed inside is left to
+// whoever parses it.
+func (s *streamScanner) value(dst []byte) ([]byte, error) {
+	first, err := s.peek()
+	if err != nil {
+		return dst, s.eof(err)
+	}
+	var (
+		depth  int
+		inStr  bool
+		esc    bool
+		scalar = first != '{' && first != '[' && first != '"'
+	)
+	for {
+		if _, err := s.r.Peek(1); err != nil {
+			if scalar && err == io.EOF && len(dst) > 0 {
+				return dst, nil
+			}
+			return dst, s.eof(err)
+		}
+		buf, _ := s.r.Peek(s.r.Buffered())
+		i, done := 0, false
+	scan:
+		for ; i < len(buf); i++ {
+			b := buf[i]
+			if inStr {
+				switch {
+				case esc:
+					esc = false
+				case b == '\\':
+					esc = true
+				case b == '"':
+					inStr = false
+					if depth == 0 {
+						i++
+						done = true
+						break scan
+					}
+				}
+				continue
+			}
+			if scalar {
+				if b == ',' || b == '}' || b == ']' || isSpace(b) {
+					done = true
+					break scan
+				}
+				continue
+			}
+			switch b {
+			case '"':
+				inStr = true
+			case '{', '[':
+				depth++
+				if depth > maxDepth {
+					s.off += int64(i)
+					return dst, s.errf("JSON nested deeper than %d levels", maxDepth)
+				}
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					i++
+					done = true
+					break scan
+				}
+				if depth < 0 {
+					return dst, s.errf("unbalanced %q", b)
+				}
+			}
+		}
+		dst = append(dst, buf[:i]...)
+		s.r.Discard(i)
+		s.off += int64(i)
+		if done {
+			return dst, nil
+		}
+	}
+}
+
+// member is one name/value pair of a JSON object, in file order.
+type member struct {
+	key string
+	val []byte
+}
+
+// sliceScanner walks JSON held in memory.
+type sliceScanner struct {
+	b []byte
+	i int
+}
+
+func (p *sliceScanner) ws() {
+	for p.i < len(p.b) && isSpace(p.b[p.i]) {
+		p.i++
+	}
+}
+
+func (p *sliceScanner) errf(format string, args ...any) error {
+	return &syntaxError{off: int64(p.i), msg: fmt.Sprintf(format, args...)}
+}
+
+// skipValue moves past one JSON value, returning its bytes.
+func (p *sliceScanner) skipValue() ([]byte, error) {
+	p.ws()
+	if p.i >= len(p.b) {
+		return nil, p.errf("unexpected end of value")
+	}
+	start := p.i
+	switch p.b[p.i] {
+	case '"':
+		if err := p.skipString(); err != nil {
+			return nil, err
+		}
+	case '{', '[':
+		depth, inStr, esc := 0, false, false
+		for ; p.i < len(p.b); p.i++ {
+			b := p.b[p.i]
+			if inStr {
+				switch {
+				case esc:
+					esc = false
+				case b == '\\':
+					esc = true
+				case b == '"':
+					inStr = false
+				}
+				continue
+			}
+			switch b {
+			case '"':
+				inStr = true
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+			}
+			if depth == 0 {
+				p.i++
+				return p.b[start:p.i], nil
+			}
+		}
+		return nil, p.errf("unterminated %q", p.b[start])
+	default:
+		for p.i < len(p.b) && !isSpace(p.b[p.i]) && p.b[p.i] != ',' && p.b[p.i] != '}' && p.b[p.i] != ']' {
+			p.i++
+		}
+	}
+	return p.b[start:p.i], nil
+}
+
+func (p *sliceScanner) skipString() error {
+	p.i++ // opening quote
+	for p.i < len(p.b) {
+		switch p.b[p.i] {
+		case '\\':
+			p.i += 2
+			continue
+		case '"':
+			p.i++
+			return nil
+		}
+		p.i++
+	}
+	return p.errf("unterminated string")
+}
+
+// objectMembers splits a JSON object into its members in file order. The
+// member values are not checked here.
+func objectMembers(b []byte) ([]member, error) {
+	p := &sliceScanner{b: b}
+	p.ws()
+	if p.i >= len(b) || b[p.i] != '{' {
+		return nil, errNotObject
+	}
+	p.i++
+	var out []member
+	p.ws()
+	if p.i < len(b) && b[p.i] == '}' {
+		p.i++
+		return out, p.end()
+	}
+	for {
+		p.ws()
+		if p.i >= len(b) || b[p.i] != '"' {
+			return nil, p.errf("expected a member name")
+		}
+		start := p.i
+		if err := p.skipString(); err != nil {
+			return nil, err
+		}
+		key, err := unquote(b[start:p.i])
+		if err != nil {
+			return nil, p.errf("bad member name: %v", err)
+		}
+		p.ws()
+		if p.i >= len(b) || b[p.i] != ':' {
+			return nil, p.errf("expected ':' after %q", key)
+		}
+		p.i++
+		val, err := p.skipValue()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, member{key: key, val: val})
+		p.ws()
+		if p.i >= len(b) {
+			return nil, p.errf("unterminated object")
+		}
+		switch b[p.i] {
+		case ',':
+			p.i++
+		case '}':
+			p.i++
+			return out, p.end()
+		default:
+			return nil, p.errf("expected ',' or '}', found %q", b[p.i])
+		}
+	}
+}
+
+var errNotObject = errors.New("not a JSON object")
+
+func (p *sliceScanner) end() error {
+	p.ws()
+	if p.i != len(p.b) {
+		return p.errf("trailing data")
+	}
+	return nil
+}
+
+// unquote decodes a JSON string token; the common case (no escapes) needs
+// no decoder.
+func unquote(tok []byte) (string, error) {
+	if len(tok) < 2 || tok[0] != '"' || tok[len(tok)-1] != '"' {
+		return "", errors.New("not a string")
+	}
+	inner := tok[1 : len(tok)-1]
+	if bytes.IndexByte(inner, '\\') < 0 {
+		for _, c := range inner {
+			if c < 0x20 {
+				return "", errors.New("control character in string")
+			}
+		}
+		return string(inner), nil
+	}
+	var s string
+	err := json.Unmarshal(tok, &s)
+	return s, err
+}
+
+func lookup(ms []member, key string) ([]byte, bool) {
+	for i := len(ms) - 1; i >= 0; i-- {
+		if ms[i].key == key {
+			return ms[i].val, true
+		}
+	}
+	return nil, false
+}
+
+func firstDuplicate(ms []member) string {
+	if len(ms) < 2 {
+		return ""
+	}
+	for i := 1; i < len(ms); i++ {
+		for j := 0; j < i; j++ {
+			if ms[i].key == ms[j].key {
+				return ms[i].key
+			}
+		}
+	}
+	return ""
+}
+
+// coordinate parsing ------------------------------------------------------
+
+// shapeError is well-formed JSON of the wrong shape for a geometry: a
+// geometry problem of the feature, not an unreadable file.
+type shapeError struct{ msg string }
+
+func (e *shapeError) Error() string { return e.msg }
+
+// coordScanner reads a coordinates array of known depth.
+type coordScanner struct {
+	sliceScanner
+	positions int
+	max       int
+}
+
+func (c *coordScanner) number() (float64, error) {
+	c.ws()
+	start := c.i
+	b := c.b
+	i := c.i
+	if i < len(b) && b[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(b) && b[i] == '0':
+		i++
+	case i < len(b) && b[i] >= '1' && b[i] <= '9':
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+	default:
+		return 0, c.notNumber()
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		if i >= len(b) || b[i] < '0' || b[i] > '9' {
+			c.i = i
+			return 0, c.errf("malformed number")
+		}
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		if i >= len(b) || b[i] < '0' || b[i] > '9' {
+			c.i = i
+			return 0, c.errf("malformed number")
+		}
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+	}
+	c.i = i
+	lit := b[start:i]
+	v, err := strconv.ParseFloat(unsafe.String(unsafe.SliceData(lit), len(lit)), 64)
+	if err != nil {
+		return 0, &shapeError{fmt.Sprintf("coordinate %s is out of range (not a finite float64)", lit)}
+	}
+	return v, nil
+}
+
+// notNumber explains a value where a number belongs: valid JSON of the
+// wrong kind is a shape problem, anything else a syntax error.
+func (c *coordScanner) notNumber() error {
+	v, err := c.skipValue()
+	if err != nil || !json.Valid(v) {
+		return c.errf("malformed value in coordinates")
+	}
+	return errWrongShape
+}
+
+var errWrongShape = &shapeError{"wrong shape"}
+
+// open consumes '[' or reports what stands there instead.
+func (c *coordScanner) open() error {
+	c.ws()
+	if c.i < len(c.b) && c.b[c.i] == '[' {
+		c.i++
+		return nil
+	}
+	v, err := c.skipValue()
+	if err != nil || !json.Valid(v) {
+		return c.errf("malformed value in coordinates")
+	}
+	return errWrongShape
+}
+
+// next consumes ',' (true) or ']' (false).
+func (c *coordScanner) next() (bool, error) {
+	c.ws()
+	if c.i >= len(c.b) {
+		return false, c.errf("unterminated array")
+	}
+	switch c.b[c.i] {
+	case ',':
+		c.i++
+		return true, nil
+	case ']':
+		c.i++
+		return false, nil
+	}
+	return false, c.errf("expected ',' or ']' in coordinates, found %q", c.b[c.i])
+}
+
+// empty consumes ']' when the array just opened is empty.
+func (c *coordScanner) empty() bool {
+	c.ws()
+	if c.i < len(c.b) && c.b[c.i] == ']' {
+		c.i++
+		return true
+	}
+	return false
+}
+
+// position reads [x, y, ...]; extra ordinates (altitude) are dropped.
+func (c *coordScanner) position() (orb.Point, error) {
+	c.ws()
+	start := c.i
+	if err := c.open(); err != nil {
+		return orb.Point{}, err
+	}
+	c.positions++
+	if c.max > 0 && c.positions > c.max {
+		return orb.Point{}, &shapeError{fmt.Sprintf("geometry has more than %d positions, the limit (--max-vertices)", c.max)}
+	}
+	var pt orb.Point
+	n := 0
+	if !c.empty() {
+		for {
+			v, err := c.number()
+			if err != nil {
+				return pt, err
+			}
+			if n < 2 {
+				pt[n] = v
+			}
+			n++
+			more, err := c.next()
+			if err != nil {
+				return pt, err
+			}
+			if !more {
+				break
+			}
+		}
+	}
+	if n < 2 {
+		var lit bytes.Buffer
+		_ = json.Compact(&lit, c.b[start:c.i])
+		return pt, &shapeError{fmt.Sprintf("position %s has %d number(s); a position needs at least 2", lit.String(), n)}
+	}
+	return pt, nil
+}
+
+func (c *coordScanner) positionList() ([]orb.Point, error) {
+	if err := c.open(); err != nil {
+		return nil, err
+	}
+	var out []orb.Point
+	if c.empty() {
+		return out, nil
+	}
+	for {
+		pt, err := c.position()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, pt)
+		more, err := c.next()
+		if err != nil {
+			return nil, err
+		}
+		if !more {
+			return out, nil
+		}
+	}
+}
+
+func (c *coordScanner) lists2() ([][]orb.Point, error) {
+	if err := c.open(); err != nil {
+		return nil, err
+	}
+	var out [][]orb.Point
+	if c.empty() {
+		return out, nil
+	}
+	for {
+		l, err := c.positionList()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+		more, err := c.next()
+		if err != nil {
+			return nil, err
+		}
+		if !more {
+			return out, nil
+		}
+	}
+}
+
+func (c *coordScanner) lists3() ([][][]orb.Point, error) {
+	if err := c.open(); err != nil {
+		return nil, err
+	}
+	var out [][][]orb.Point
+	if c.empty() {
+		return out, nil
+	}
+	for {
+		l, err := c.lists2()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+		more, err := c.next()
+		if err != nil {
+			return nil, err
+		}
+		if !more {
+			return out, nil
+		}
+	}
+}
