@@ -1,8 +1,10 @@
 package rules
 
 import (
+	"cmp"
 	"context"
 	"math"
+	"slices"
 
 	"github.com/paulmach/orb"
 	"github.com/plancheck/plancheck/geo"
@@ -180,6 +182,11 @@ func leafDistricts(set *planning.PlanSet) []districtShape {
 			out = append(out, districtShape{District: District{Layer: l.Name, ID: f.ID, Name: f.Name, Code: f.Code, AreaM2: geo.AreaM2(f.Geometry)}, shape: s})
 		}
 	}
+	// Districts are listed by code, not file order, so statistics do not
+	// depend on how the boundary layer happens to be sorted.
+	slices.SortStableFunc(out, func(a, b districtShape) int {
+		return cmp.Or(cmp.Compare(a.Code, b.Code), cmp.Compare(a.Name, b.Name), cmp.Compare(a.Layer, b.Layer), cmp.Compare(a.ID, b.ID))
+	})
 	return out
 }
 
