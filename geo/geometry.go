@@ -167,6 +167,12 @@ func (p *geomParser) parseMembers(raw []byte, ms []member, err error, depth int)
 	if err == nil {
 		err = c.end()
 	}
+	if err == nil && c.max > 0 && c.positions > c.max {
+		// The feature's text was already read (the file-size limit bounds
+		// it); the limit keeps the overlay from hours on one polygon.
+		p.add(nil, "geometry has %d positions, more than the limit of %d (--max-vertices)", c.positions, c.max)
+		return nil, nil
+	}
 	var se *shapeError
 	switch {
 	case err == nil:

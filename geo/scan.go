@@ -488,9 +488,6 @@ func (c *coordScanner) position() (orb.Point, error) {
 		return orb.Point{}, err
 	}
 	c.positions++
-	if c.max > 0 && c.positions > c.max {
-		return orb.Point{}, &shapeError{fmt.Sprintf("geometry has more than %d positions, the limit (--max-vertices)", c.max)}
-	}
 	var pt orb.Point
 	n := 0
 	if !c.empty() {
