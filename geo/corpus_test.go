@@ -63,13 +63,6 @@ type corpusWant struct {
 	PendingMessage string
 }
 
-const (
-	fixDepthMessage  = "geometry.go outOfRange regexp: a wrongly nested coordinates array reads \"coordinate into is out of range\""
-	fixBBox          = "geojson.go bbox check: a malformed bbox (RFC 7946 §5) is accepted silently"
-	fixGeometryFeats = "geojson.go: a bare geometry with a \"features\" member is read as the geometry, but a Feature with one is unreadable"
-	wrongDepth       = `coordinate into is out of range`
-)
-
 var corpusBadWant = map[string]corpusWant{
 	// geojsonhint bad/ (the .result files hold geojsonhint's messages).
 	"geojsonhint/bad/bad-duplicate-properties.geojson":     {Outcome: "unreadable", Message: `duplicate "type" member`, Reason: "ambiguous object"},

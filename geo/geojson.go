@@ -645,17 +645,6 @@ func compact(raw json.RawMessage) string {
 	return s
 }
 
-func jsonErr(err error) string {
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		return fmt.Sprintf("%v (byte offset %d)", se, se.Offset)
-	}
-	if err == io.ErrUnexpectedEOF || err == io.EOF {
-		return "unexpected end of file (truncated?)"
-	}
-	return err.Error()
-}
-
 // skipBOM skips a UTF-8 byte order mark and returns its length. It
 // rejects UTF-16 (and UTF-32), with or without a BOM: JSON text starts
 // with ASCII, so a NUL among the first bytes means a wide encoding.

@@ -397,9 +397,7 @@ func propYear(v any) (int, bool) {
 	default:
 		return 0, false
 	}
-	if strings.HasSuffix(s, ".0") {
-		s = strings.TrimSuffix(s, ".0")
-	}
+	s = strings.TrimSuffix(s, ".0")
 	y, err := strconv.Atoi(s)
 	if err != nil || y < 1000 || y > 9999 {
 		return 0, false

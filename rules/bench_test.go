@@ -3,9 +3,6 @@ package rules_test
 import (
 	"context"
 	"fmt"
-	"os"
-	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/plancheck/plancheck/fixtures/bench"
@@ -18,25 +15,6 @@ import (
 //
 //	go test ./rules -run '^$' -bench . -benchmem
 //	PLANCHECK_BENCH_SCALES=1,64 go test ./rules -run '^$' -bench 'Run$' -benchtime 1x
-
-// benchScales are the generator scales the benchmarks run at: scale 1 is
-// fixtures/czt (about 1,800 features), scale 10 about 16,000.
-func benchScales(tb testing.TB) []int {
-	tb.Helper()
-	v := os.Getenv("PLANCHECK_BENCH_SCALES")
-	if v == "" {
-		return []int{1, 10}
-	}
-	var out []int
-	for _, s := range strings.Split(v, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(s))
-		if err != nil || n < 1 {
-			tb.Fatalf("PLANCHECK_BENCH_SCALES=%q: want scales >= 1 separated by commas", v)
-		}
-		out = append(out, n)
-	}
-	return out
-}
 
 // loadBenchSet generates (or takes from the cache) and loads the plan set
 // at scale; it reports the features as a metric.
@@ -65,7 +43,7 @@ func features(set *planning.PlanSet) int {
 // BenchmarkLoadPlanSet reads the manifest and every layer (GeoJSON
 // decoding, CRS transform, validity checks, class lookup).
 func BenchmarkLoadPlanSet(b *testing.B) {
-	for _, scale := range benchScales(b) {
+	for _, scale := range bench.Scales(b) {
 		b.Run(fmt.Sprintf("scale=%d", scale), func(b *testing.B) {
 			manifest, err := planning.FindManifest(bench.PlanSet(b, scale))
 			if err != nil {
@@ -88,7 +66,7 @@ func BenchmarkLoadPlanSet(b *testing.B) {
 // set: each iteration starts with an empty shape cache, so it includes
 // preparing the shapes and corridors the rule needs.
 func BenchmarkRule(b *testing.B) {
-	for _, scale := range benchScales(b) {
+	for _, scale := range bench.Scales(b) {
 		b.Run(fmt.Sprintf("scale=%d", scale), func(b *testing.B) {
 			set := loadBenchSet(b, scale)
 			for _, r := range rules.All() {
@@ -111,7 +89,7 @@ func BenchmarkRule(b *testing.B) {
 // BenchmarkRun runs the whole default rule set, as check does after
 // loading.
 func BenchmarkRun(b *testing.B) {
-	for _, scale := range benchScales(b) {
+	for _, scale := range bench.Scales(b) {
 		b.Run(fmt.Sprintf("scale=%d", scale), func(b *testing.B) {
 			set := loadBenchSet(b, scale)
 			rs := rules.All()

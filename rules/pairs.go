@@ -82,14 +82,13 @@ func (p *Pass) overlaps(ctx context.Context, as, bs []selection, minArea float64
 // dedupePairs drops a pair seen in the other order (when both sides select
 // from the same layers) keeping the first.
 func dedupePairs(cands []candidate) []candidate {
-	type key struct{ a, b featureRef }
-	seen := make(map[key]bool, len(cands))
+	seen := make(map[candidate]bool, len(cands))
 	out := cands[:0]
 	for _, c := range cands {
-		if seen[key{c.b, c.a}] || seen[key{c.a, c.b}] {
+		if seen[candidate{c.b, c.a}] || seen[c] {
 			continue
 		}
-		seen[key{c.a, c.b}] = true
+		seen[c] = true
 		out = append(out, c)
 	}
 	return out

@@ -1,0 +1,275 @@
+package geo_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/paulmach/orb"
+	"github.com/plancheck/plancheck/fixtures/bench"
+	"github.com/plancheck/plancheck/geo"
+	"github.com/plancheck/plancheck/planning"
+)
+
+// Benchmarks of the geometry layer on the generated 长株潭 plan sets (see
+// fixtures/bench and BENCHMARKS.md). They run only with -bench:
+//
+//	go test ./geo -run '^$' -bench . -benchmem
+
+// forScales runs fn as a sub-benchmark per scale.
+func forScales(b *testing.B, fn func(b *testing.B, scale int)) {
+	for _, scale := range bench.Scales(b) {
+		b.Run(fmt.Sprintf("scale=%d", scale), func(b *testing.B) { fn(b, scale) })
+	}
+}
+
+func manifest(b *testing.B, scale int) *planning.Manifest {
+	b.Helper()
+	path, err := planning.FindManifest(bench.PlanSet(b, scale))
+	if err != nil {
+		b.Fatal(err)
+	}
+	m, err := planning.ReadManifest(path, planning.ManifestOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return m
+}
+
+func loadSet(b *testing.B, scale int) *planning.PlanSet {
+	b.Helper()
+	m := manifest(b, scale)
+	set, err := planning.LoadPlanSet(context.Background(), m.Path, planning.ManifestOptions{}, 2026)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return set
+}
+
+// usable returns the valid features of the layers at a level (every level
+// when level is "").
+func usable(set *planning.PlanSet, level planning.Level, keep func(*planning.Feature) bool) []*planning.Feature {
+	var out []*planning.Feature
+	for _, l := range set.Layers {
+		if level != "" && l.Level != level {
+			continue
+		}
+		for i := range l.Features {
+			f := &l.Features[i]
+			if !f.Invalid && f.Geometry != nil && keep(f) {
+				out = append(out, f)
+			}
+		}
+	}
+	return out
+}
+
+func isPolygon(f *planning.Feature) bool { return f.IsPolygon() }
+
+func shapes(b *testing.B, fs []*planning.Feature) []*geo.Shape {
+	b.Helper()
+	out := make([]*geo.Shape, len(fs))
+	for i, f := range fs {
+		s, err := geo.NewShape(f.Geometry)
+		if err != nil {
+			b.Fatal(err)
+		}
+		out[i] = s
+	}
+	return out
+}
+
+func bounds(ss []*geo.Shape) []orb.Bound {
+	out := make([]orb.Bound, len(ss))
+	for i, s := range ss {
+		out[i] = s.Bound
+	}
+	return out
+}
+
+// BenchmarkReadLayer reads every layer file of the set as LoadPlanSet does
+// (streaming decode, CRS transform, structure and OGC validity checks),
+// without the class lookup. MB/s is of GeoJSON read.
+func BenchmarkReadLayer(b *testing.B) {
+	forScales(b, func(b *testing.B, scale int) {
+		m := manifest(b, scale)
+		var size int64
+		for _, spec := range m.Layers {
+			st, err := os.Stat(spec.Path)
+			if err != nil {
+				b.Fatal(err)
+			}
+			size += st.Size()
+		}
+		b.SetBytes(size)
+		n := 0
+		for b.Loop() {
+			n = 0
+			for _, spec := range m.Layers {
+				opts := geo.ReadOptions{GeometryTypes: planning.GeometryTypes(spec.Level), LayerKind: string(spec.Level)}
+				if spec.CRSDeclared {
+					c := spec.CRS
+					opts.CRS = &c
+				}
+				l, err := geo.ReadLayer(context.Background(), spec.Path, opts)
+				if err != nil {
+					b.Fatal(err)
+				}
+				n += len(l.Features)
+			}
+		}
+		b.ReportMetric(float64(n), "features")
+	})
+}
+
+// BenchmarkValidity is the OGC validity check ReadLayer makes of every
+// polygon.
+func BenchmarkValidity(b *testing.B) {
+	forScales(b, func(b *testing.B, scale int) {
+		fs := usable(loadSet(b, scale), "", isPolygon)
+		for b.Loop() {
+			for _, f := range fs {
+				if msg, _ := geo.Validity(f.Geometry); msg != "" {
+					b.Fatalf("%s: %s", f.ID, msg)
+				}
+			}
+		}
+		b.ReportMetric(float64(len(fs)), "polygons")
+	})
+}
+
+// BenchmarkNewShape prepares every valid polygon for overlay (orb to the
+// overlay engine's model).
+func BenchmarkNewShape(b *testing.B) {
+	forScales(b, func(b *testing.B, scale int) {
+		fs := usable(loadSet(b, scale), "", isPolygon)
+		for b.Loop() {
+			shapes(b, fs)
+		}
+		b.ReportMetric(float64(len(fs)), "polygons")
+	})
+}
+
+// BenchmarkNewIndex bulk-loads the R-tree over every valid polygon's
+// bounds.
+func BenchmarkNewIndex(b *testing.B) {
+	forScales(b, func(b *testing.B, scale int) {
+		bs := bounds(shapes(b, usable(loadSet(b, scale), "", isPolygon)))
+		for b.Loop() {
+			geo.NewIndex(bs)
+		}
+		b.ReportMetric(float64(len(bs)), "polygons")
+	})
+}
+
+// BenchmarkIndexSearch finds the land-use candidates of every city-master
+// polygon, the prefilter of construction-outside-landuse-zone.
+func BenchmarkIndexSearch(b *testing.B) {
+	forScales(b, func(b *testing.B, scale int) {
+		set := loadSet(b, scale)
+		ix := geo.NewIndex(bounds(shapes(b, usable(set, planning.LandUse, isPolygon))))
+		queries := bounds(shapes(b, usable(set, planning.CityMaster, isPolygon)))
+		hits := 0
+		for b.Loop() {
+			hits = 0
+			for _, q := range queries {
+				ix.Search(q, func(int) { hits++ })
+			}
+		}
+		b.ReportMetric(float64(len(queries)), "queries")
+		b.ReportMetric(float64(hits), "candidates")
+	})
+}
+
+type pair struct{ a, b *geo.Shape }
+
+// candidates returns the pairs of as × bs whose bounds intersect; with
+// same set, each unordered pair of distinct shapes once.
+func candidates(as, bs []*geo.Shape, same bool) []pair {
+	ix := geo.NewIndex(bounds(bs))
+	var out []pair
+	for i, a := range as {
+		ix.Search(a.Bound, func(j int) {
+			if !same || j > i {
+				out = append(out, pair{a, bs[j]})
+			}
+		})
+	}
+	return out
+}
+
+// overlayPairs is the per-pair work of an overlaps rule: the intersection
+// and its geodesic area.
+func overlayPairs(b *testing.B, ps []pair) {
+	b.Helper()
+	start := time.Now()
+	found := 0
+	for b.Loop() {
+		found = 0
+		for _, p := range ps {
+			g, err := geo.Intersection(p.a, p.b)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if g != nil && geo.AreaM2(g) >= 1 {
+				found++
+			}
+		}
+	}
+	b.ReportMetric(float64(len(ps)), "pairs")
+	b.ReportMetric(float64(found), "overlaps")
+	if b.N > 0 && len(ps) > 0 {
+		b.ReportMetric(float64(time.Since(start).Nanoseconds())/float64(b.N)/float64(len(ps)), "ns/pair")
+	}
+}
+
+// BenchmarkIntersection overlays every bbox candidate pair of city-master
+// × land-use polygons: two independently drawn tilings, so most pairs
+// overlap by an area.
+func BenchmarkIntersection(b *testing.B) {
+	forScales(b, func(b *testing.B, scale int) {
+		set := loadSet(b, scale)
+		ps := candidates(shapes(b, usable(set, planning.CityMaster, isPolygon)), shapes(b, usable(set, planning.LandUse, isPolygon)), false)
+		overlayPairs(b, ps)
+	})
+}
+
+// BenchmarkIntersectionNeighbours overlays every bbox candidate pair
+// within the land-use layer, the work of layer-overlap: in a clean tiling
+// neighbours share edges and vertices, and the intersection has no area.
+func BenchmarkIntersectionNeighbours(b *testing.B) {
+	forScales(b, func(b *testing.B, scale int) {
+		ss := shapes(b, usable(loadSet(b, scale), planning.LandUse, isPolygon))
+		overlayPairs(b, candidates(ss, ss, true))
+	})
+}
+
+// BenchmarkCorridor buffers every infrastructure line by width_m/2.
+func BenchmarkCorridor(b *testing.B) {
+	forScales(b, func(b *testing.B, scale int) {
+		lines := usable(loadSet(b, scale), planning.Infrastructure, func(f *planning.Feature) bool { return f.IsLine() && f.WidthM > 0 })
+		for b.Loop() {
+			for _, f := range lines {
+				if _, err := geo.Corridor(f.Geometry, f.WidthM); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		b.ReportMetric(float64(len(lines)), "lines")
+	})
+}
+
+// BenchmarkAreaM2 is the geodesic area (Karney) of every valid polygon.
+func BenchmarkAreaM2(b *testing.B) {
+	forScales(b, func(b *testing.B, scale int) {
+		fs := usable(loadSet(b, scale), "", isPolygon)
+		for b.Loop() {
+			for _, f := range fs {
+				geo.AreaM2(f.Geometry)
+			}
+		}
+		b.ReportMetric(float64(len(fs)), "polygons")
+	})
+}
