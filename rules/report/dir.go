@@ -78,10 +78,12 @@ func WriteDir(dir string, r *rules.Result) error {
 			return fail(err)
 		}
 		temps = append(temps, tmp.Name())
+		// CreateTemp makes 0600 files; reports are for sharing.
+		perr := tmp.Chmod(0o644)
 		_, werr := tmp.Write(rendered[i])
 		serr := tmp.Sync()
 		cerr := tmp.Close()
-		for _, err := range []error{werr, serr, cerr} {
+		for _, err := range []error{perr, werr, serr, cerr} {
 			if err != nil {
 				return fail(err)
 			}
