@@ -205,6 +205,16 @@ func (p *sliceScanner) skipValue() ([]byte, error) {
 	case '{', '[':
 		depth, inStr, esc := 0, false, false
 		for ; p.i < len(p.b); p.i++ {
+			if !inStr {
+				// Coordinates are mostly digits: skip runs of bytes that
+				// cannot change the state without the switch below.
+				for p.i < len(p.b) && plainByte[p.b[p.i]] {
+					p.i++
+				}
+				if p.i >= len(p.b) {
+					break
+				}
+			}
 			b := p.b[p.i]
 			if inStr {
 				switch {
@@ -420,6 +430,9 @@ func (c *coordScanner) number() (float64, error) {
 	}
 	c.i = i
 	lit := b[start:i]
+	if v, ok := fastFloat(lit); ok {
+		return v, nil
+	}
 	v, err := strconv.ParseFloat(unsafe.String(unsafe.SliceData(lit), len(lit)), 64)
 	if err != nil {
 		return 0, &shapeError{fmt.Sprintf("coordinate %s is out of range (not a finite float64)", lit)}
@@ -588,3 +601,60 @@ func (c *coordScanner) lists3() ([][][]orb.Point, error) {
 		}
 	}
 }
+
+// pow10 holds the powers of ten that float64 represents exactly.
+var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
+
+// fastFloat parses the common coordinate literal (optional sign, digits,
+// optional fraction, no exponent, at most 15 significant digits) exactly:
+// the mantissa and the power of ten are both exact in float64, so one
+// division gives the correctly rounded result (Clinger's fast path). Other
+// literals are left to strconv.
+func fastFloat(lit []byte) (float64, bool) {
+	i, neg := 0, false
+	if len(lit) > 0 && lit[0] == '-' {
+		neg, i = true, 1
+	}
+	var mant uint64
+	digits, frac, intDigits := 0, 0, 0
+	seenDot := false
+	for ; i < len(lit); i++ {
+		c := lit[i]
+		switch {
+		case c >= '0' && c <= '9':
+			if digits > 0 || c != '0' {
+				digits++
+			}
+			mant = mant*10 + uint64(c-'0')
+			if seenDot {
+				frac++
+			} else {
+				intDigits++
+			}
+		case c == '.' && !seenDot:
+			seenDot = true
+		default:
+			return 0, false
+		}
+	}
+	if intDigits == 0 || (seenDot && frac == 0) || digits > 15 || frac >= len(pow10) {
+		return 0, false
+	}
+	v := float64(mant) / pow10[frac]
+	if neg {
+		v = -v
+	}
+	return v, true
+}
+
+// plainByte marks bytes that never open or close a string, object or array.
+var plainByte = func() (t [256]bool) {
+	for i := range t {
+		t[i] = true
+	}
+	for _, c := range []byte{'"', '{', '}', '[', ']', '\\'} {
+		t[c] = false
+	}
+	return t
+}()
