@@ -199,7 +199,10 @@ func (d *decoder) decode() (*Layer, error) {
 	if c, err := s.peek(); err != nil {
 		return nil, d.unreadable("not JSON: %v", s.eof(err))
 	} else if c != '{' {
-		return nil, d.unreadable("top level is not a JSON object")
+		if v, err := s.value(nil); err == nil && json.Valid(v) {
+			return nil, d.unreadable("top level is not a JSON object")
+		}
+		return nil, d.unreadable("not JSON: invalid character %q at the start of the file", c)
 	}
 	startLine := d.lines.lineAt(d.bom + s.off)
 	s.r.Discard(1)
@@ -424,7 +427,10 @@ func (d *decoder) features(s *streamScanner) ([]rawFeature, error) {
 		line := d.lines.lineAt(d.bom + s.off)
 		buf, err = s.value(buf[:0])
 		if err != nil {
-			return nil, d.syntax(err)
+			if errors.Is(err, ErrTooLarge) {
+				return nil, err
+			}
+			return nil, d.unreadable("feature %d (line %d): not JSON: %v", i, line, err)
 		}
 		rf, err := d.feature(i, line, buf)
 		if err != nil {

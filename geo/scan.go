@@ -145,7 +145,7 @@ func (s *streamScanner) value(dst []byte) ([]byte, error) {
 				depth++
 				if depth > maxDepth {
 					s.off += int64(i)
-					return dst, s.errf("JSON nested deeper than %d levels", maxDepth)
+					return dst, s.errf("JSON nested deeper than %d levels (max depth)", maxDepth)
 				}
 			case '}', ']':
 				depth--
@@ -443,9 +443,26 @@ func (c *coordScanner) number() (float64, error) {
 // notNumber explains a value where a number belongs: valid JSON of the
 // wrong kind is a shape problem, anything else a syntax error.
 func (c *coordScanner) notNumber() error {
+	return c.wrongValue()
+}
+
+// wrongValue reads the value where a number or array belongs: valid JSON
+// of another kind is a shape problem, anything else (NaN, Infinity, a
+// truncated literal) is not JSON.
+func (c *coordScanner) wrongValue() error {
+	c.ws()
+	start := c.i
 	v, err := c.skipValue()
 	if err != nil || !json.Valid(v) {
-		return c.errf("malformed value in coordinates")
+		c.i = start
+		lit := c.b[start:min(len(c.b), start+16)]
+		if end := bytes.IndexAny(lit, ",]} \n"); end > 0 {
+			lit = lit[:end]
+		}
+		if len(lit) == 0 {
+			return c.errf("unexpected end of coordinates")
+		}
+		return c.errf("invalid character %q in coordinates (%q is not a JSON value)", lit[0], lit)
 	}
 	return errWrongShape
 }
@@ -459,11 +476,7 @@ func (c *coordScanner) open() error {
 		c.i++
 		return nil
 	}
-	v, err := c.skipValue()
-	if err != nil || !json.Valid(v) {
-		return c.errf("malformed value in coordinates")
-	}
-	return errWrongShape
+	return c.wrongValue()
 }
 
 // next consumes ',' (true) or ']' (false).
