@@ -145,6 +145,10 @@ func quickRelate(a, b *Shape) quickRel {
 	}
 	splitsA := make(map[int][]orb.Point)
 	splitsB := make(map[int][]orb.Point)
+	// Segments lying on the same line as a segment of the other shape:
+	// only these can hold a piece that runs along the other boundary.
+	alongA := make(map[int][]int)
+	alongB := make(map[int][]int)
 	var near []int
 	pairs := 0
 	overlap := rtree.Box{
@@ -166,6 +170,10 @@ func quickRelate(a, b *Shape) quickRel {
 			if o1*o2 < 0 && o3*o4 < 0 {
 				return relUnknown // a proper crossing: the shapes overlap in part
 			}
+			if o1 == 0 && o2 == 0 {
+				alongA[i] = append(alongA[i], j)
+				alongB[j] = append(alongB[j], i)
+			}
 			for _, v := range [2]orb.Point{sb[0], sb[1]} {
 				if orient(sa[0], sa[1], v) == 0 && inBox(sa[0], sa[1], v) && v != sa[0] && v != sa[1] {
 					splitsA[i] = append(splitsA[i], v)
@@ -178,11 +186,11 @@ func quickRelate(a, b *Shape) quickRel {
 			}
 		}
 	}
-	fa := sideOf(ba, bb, splitsA)
+	fa := sideOf(ba, bb, splitsA, alongA)
 	if fa.in && fa.out {
 		return relUnknown
 	}
-	fb := sideOf(bb, ba, splitsB)
+	fb := sideOf(bb, ba, splitsB, alongB)
 	interiorIn := func(x, y *boundaryIndex) (all, any bool) {
 		all = true
 		for _, p := range x.interior {
@@ -211,7 +219,7 @@ func quickRelate(a, b *Shape) quickRel {
 // midpoints of its segments split where y's vertices touch them. With no
 // proper crossing between the boundaries, those points stand for every
 // boundary point of x.
-func sideOf(x, y *boundaryIndex, splits map[int][]orb.Point) sideFacts {
+func sideOf(x, y *boundaryIndex, splits map[int][]orb.Point, along map[int][]int) sideFacts {
 	var f sideFacts
 	note := func(c int) {
 		switch c {
@@ -221,14 +229,13 @@ func sideOf(x, y *boundaryIndex, splits map[int][]orb.Point) sideFacts {
 			f.out = true
 		}
 	}
-	var near []int
-	// piece classifies the open segment p–q, which meets y's boundary at
-	// most at its ends or all along it (no proper crossings, splits at
-	// y's vertices). Its midpoint decides, unless it runs along one of y's
-	// segments: a rounded midpoint of a shared edge may fall a hair off it.
-	piece := func(p, q orb.Point) {
-		near = y.segmentsNear(segmentBox([2]orb.Point{p, q}), near)
-		for _, j := range near {
+	// piece classifies the open segment p–q of x's segment i, which meets
+	// y's boundary at most at its ends or all along it (no proper
+	// crossings, splits at y's vertices). Its midpoint decides, unless it
+	// runs along one of y's segments: a rounded midpoint of a shared edge
+	// may fall a hair off it.
+	piece := func(i int, p, q orb.Point) {
+		for _, j := range along[i] {
 			s := y.segs[j]
 			if orient(s[0], s[1], p) == 0 && orient(s[0], s[1], q) == 0 && inBox(s[0], s[1], p) && inBox(s[0], s[1], q) {
 				return
@@ -240,7 +247,7 @@ func sideOf(x, y *boundaryIndex, splits map[int][]orb.Point) sideFacts {
 		note(y.classify(s[0]))
 		pts := splits[i]
 		if len(pts) == 0 {
-			piece(s[0], s[1])
+			piece(i, s[0], s[1])
 		} else {
 			pts = append([]orb.Point{s[0]}, pts...)
 			pts = append(pts, s[1])
@@ -258,7 +265,7 @@ func sideOf(x, y *boundaryIndex, splits map[int][]orb.Point) sideFacts {
 			})
 			for k := 0; k+1 < len(pts); k++ {
 				if pts[k] != pts[k+1] {
-					piece(pts[k], pts[k+1])
+					piece(i, pts[k], pts[k+1])
 				}
 			}
 		}
