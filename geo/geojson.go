@@ -119,6 +119,11 @@ var ErrUnreadable = errors.New("unreadable GeoJSON")
 // bare geometry. Problems with single features are returned as Problems;
 // an error means the file as a whole could not be read.
 func ReadLayer(ctx context.Context, path string, opts ReadOptions) (*Layer, error) {
+	// Opening a named pipe blocks until something writes to it, beyond
+	// the reach of ctx: refuse anything but a regular file first.
+	if kind := NotRegular(path); kind != "" {
+		return nil, fmt.Errorf("geo: %s: %w: %s, not a regular file", path, ErrUnreadable, kind)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("geo: %w", err)
@@ -129,6 +134,27 @@ func ReadLayer(ctx context.Context, path string, opts ReadOptions) (*Layer, erro
 		return nil, err
 	}
 	return l, nil
+}
+
+// NotRegular says what path is when it exists but is not a regular file:
+// "a directory", "a named pipe", "a device", "a socket" or "a special
+// file"; otherwise "".
+func NotRegular(path string) string {
+	st, err := os.Stat(path)
+	if err != nil || st.Mode().IsRegular() {
+		return ""
+	}
+	switch m := st.Mode(); {
+	case m.IsDir():
+		return "a directory"
+	case m&os.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&os.ModeDevice != 0:
+		return "a device"
+	case m&os.ModeSocket != 0:
+		return "a socket"
+	}
+	return "a special file"
 }
 
 // DecodeLayer is ReadLayer on a reader; name is used in messages.
@@ -736,6 +762,10 @@ type geomProblem struct {
 }
 
 func formatCoord(v float64) string {
+	if a := math.Abs(v); a >= 1e21 || (a > 0 && a < 1e-7) {
+		// 1e308 as 1e+308, not as 309 digits.
+		return strconv.FormatFloat(v, 'g', -1, 64)
+	}
 	return strconv.FormatFloat(v, 'f', -1, 64)
 }
 

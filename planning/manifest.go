@@ -130,6 +130,9 @@ func FindManifest(arg string) (string, error) {
 // ReadManifest reads and checks a manifest. Unknown keys, duplicate layer
 // names, missing files and bad levels are errors naming the line.
 func ReadManifest(path string, opts ManifestOptions) (*Manifest, error) {
+	if kind := geo.NotRegular(path); kind != "" {
+		return nil, &ManifestError{File: path, Msg: kind + ", not a regular file"}
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("planning: %w", err)
@@ -154,6 +157,7 @@ func ParseManifest(data []byte, path string, opts ManifestOptions) (*Manifest, e
 	}
 	m := &Manifest{Path: path, Dir: filepath.Dir(path), Rules: "default"}
 	sawLayers := false
+	rulesLine := 0
 	err := p.mapping(root, func(key string, k, v *yaml.Node) error {
 		switch key {
 		case "name":
@@ -162,6 +166,7 @@ func ParseManifest(data []byte, path string, opts ManifestOptions) (*Manifest, e
 			m.HasAsof = true
 			return p.year(v, &m.Asof)
 		case "rules":
+			rulesLine = v.Line
 			return p.str(v, &m.Rules)
 		case "settings":
 			return p.settings(v, m)
@@ -197,7 +202,10 @@ func ParseManifest(data []byte, path string, opts ManifestOptions) (*Manifest, e
 	if m.Rules != "default" {
 		rp, err := resolveInside(m.Dir, m.Rules, opts.AllowOutside)
 		if err != nil {
-			return nil, p.errf(0, "rules %q: %v", m.Rules, err)
+			return nil, p.errf(rulesLine, "rules %q: %v", m.Rules, err)
+		}
+		if kind := geo.NotRegular(rp); kind != "" {
+			return nil, p.errf(rulesLine, "rules %q is %s, not a regular file", m.Rules, kind)
 		}
 		m.RulesPath = rp
 	}
@@ -371,6 +379,9 @@ func (p *manifestParser) layer(n *yaml.Node, dir string, opts ManifestOptions) (
 	}
 	if _, err := os.Stat(spec.Path); err != nil {
 		return spec, p.errf(n.Line, "layer %q: file %s does not exist", spec.Name, spec.File)
+	}
+	if kind := geo.NotRegular(spec.Path); kind != "" {
+		return spec, p.errf(n.Line, "layer %q: file %s is %s, not a regular file", spec.Name, spec.File, kind)
 	}
 	return spec, nil
 }

@@ -7,16 +7,6 @@ import (
 	"testing"
 )
 
-// knownBug skips a test that shows a bug in code outside this file, whose
-// fix is described in RELIABILITY.md. PLANCHECK_KNOWN_BUGS=1 runs it
-// anyway, to check a fix; remove the call once the fix is in.
-func knownBug(tb testing.TB, what string) {
-	tb.Helper()
-	if os.Getenv("PLANCHECK_KNOWN_BUGS") == "" {
-		tb.Skip("known bug: " + what)
-	}
-}
-
 // rulesFileSeeds are hand-written rules files: small valid ones, YAML
 // oddities (anchors, aliases, tags, flow style) and near misses.
 var rulesFileSeeds = []string{
@@ -74,7 +64,6 @@ func FuzzRulesFile(f *testing.F) {
 			}
 			// ParseRulesFile accepts docs, names and disable lists that
 			// LoadRules then refuses (see TestParseRulesFileRefusesWhatLoadRulesRefuses).
-			knownBug(t, "ParseRulesFile accepted a file LoadRules refuses: "+err.Error())
 			t.Fatalf("ParseRulesFile accepted a file LoadRules refuses: %v", err)
 		}
 		if err := Validate(rs); err != nil {
@@ -106,10 +95,9 @@ func fileDefines(rf *RulesFile, name string) bool {
 // accepts must load. Today ParseRulesFile checks a rule's doc only for
 // being non-empty and never looks at duplicate names or the disable list,
 // so these files pass it and fail later in LoadRules, with a stuttering
-// message ("rules: f.yaml: rules: duplicate rule …") that names neither the
-// rule's number nor its place in the file.
+// message ("rules: f.yaml: rules: duplicate rule …") that does not name
+// the rule's number. Every message names the file once, with one "rules: ".
 func TestParseRulesFileRefusesWhatLoadRulesRefuses(t *testing.T) {
-	knownBug(t, "ParseRulesFile accepts rules that LoadRules then refuses; fix in RELIABILITY.md (rules/yaml.go YAMLRule.check)")
 	rule := func(name, doc string) string {
 		return "  - name: " + name + "\n    severity: error\n    doc: " + doc + "\n    a: [{}]\n    b: [{}]\n    relation: overlaps\n"
 	}
@@ -121,6 +109,7 @@ func TestParseRulesFileRefusesWhatLoadRulesRefuses(t *testing.T) {
 		{"duplicate name in the file", "rules:\n" + rule("r", `"t\n\nd"`) + rule("r", `"t\n\nd"`), "duplicate"},
 		{"name of a built-in rule", "rules:\n" + rule("geometry-invalid", `"t\n\nd"`), "duplicate"},
 		{"unknown disable", "disable: [no-such-rule]\n", "not a built-in rule"},
+		{"unknown severity (refused today, with a stutter)", "rules:\n" + strings.Replace(rule("r", `"t\n\nd"`), "severity: error", "severity: fatal", 1), "unknown severity"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -139,7 +128,6 @@ func TestParseRulesFileRefusesWhatLoadRulesRefuses(t *testing.T) {
 // TestChineseDocTitle: a rule's doc may start with Chinese; Validate took
 // the first byte of a multi-byte title for an upper-case letter.
 func TestChineseDocTitle(t *testing.T) {
-	knownBug(t, "rules.Validate compares strings.ToLower(title[:1]), the first byte, so a title starting with a Chinese character is \"not lowercase\"; fix in RELIABILITY.md")
 	path := filepath.Join(t.TempDir(), "zh.yaml")
 	file := "rules:\n  - name: zh\n    severity: warning\n    doc: \"城市建设用地占用基本农田\\n\\n说明。\"\n    a: [{level: city-master}]\n    b: [{level: land-use}]\n    relation: overlaps\n"
 	if err := os.WriteFile(path, []byte(file), 0o644); err != nil {

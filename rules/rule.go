@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/plancheck/plancheck/geo"
 	"github.com/plancheck/plancheck/planning"
@@ -117,7 +119,8 @@ func Validate(rs []*Rule) error {
 		}
 		seen[r.Name] = true
 		title := r.Title()
-		if len([]rune(title)) > 72 || strings.HasSuffix(title, ".") || strings.ToLower(title[:1]) != title[:1] {
+		first, _ := utf8.DecodeRuneInString(title)
+		if len([]rune(title)) > 72 || strings.HasSuffix(title, ".") || unicode.IsUpper(first) {
 			return fmt.Errorf("rules: %s: title %q must be lowercase, short and without a period", r.Name, title)
 		}
 		if !strings.Contains(r.Doc, "\n\n") {

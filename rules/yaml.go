@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -63,9 +64,25 @@ func ParseRulesFile(data []byte, name string) (*RulesFile, error) {
 		}
 		return nil, fmt.Errorf("rules: %s: %s", name, strings.TrimPrefix(err.Error(), "yaml: "))
 	}
+	first := map[string]int{}
 	for i := range rf.Rules {
-		if err := rf.Rules[i].check(); err != nil {
-			return nil, fmt.Errorf("rules: %s: rule %d (%s): %w", name, i+1, rf.Rules[i].Name, err)
+		y := &rf.Rules[i]
+		if err := y.check(); err != nil {
+			return nil, fmt.Errorf("rules: %s: rule %d (%s): %w", name, i+1, y.Name, err)
+		}
+		// What Validate in LoadRules would refuse, said here with the
+		// rule's number.
+		if j, dup := first[y.Name]; dup {
+			return nil, fmt.Errorf("rules: %s: rule %d (%s): duplicate name (first: rule %d)", name, i+1, y.Name, j)
+		}
+		first[y.Name] = i + 1
+		if Lookup(goRules(), y.Name) != nil && !slices.Contains(rf.Disable, y.Name) {
+			return nil, fmt.Errorf("rules: %s: rule %d (%s): duplicate name: a built-in rule has it (list it under disable: to replace it)", name, i+1, y.Name)
+		}
+	}
+	for _, d := range rf.Disable {
+		if Lookup(goRules(), d) == nil {
+			return nil, fmt.Errorf("rules: %s: disable: %q is not a built-in rule", name, d)
 		}
 	}
 	return &rf, nil
@@ -76,7 +93,7 @@ func (y *YAMLRule) check() error {
 		return errors.New("no name")
 	}
 	if _, err := ParseSeverity(y.Severity); err != nil {
-		return err
+		return errors.New(strings.TrimPrefix(err.Error(), "rules: "))
 	}
 	if strings.TrimSpace(y.Doc) == "" {
 		return errors.New("no doc")
@@ -96,6 +113,11 @@ func (y *YAMLRule) check() error {
 	}
 	if y.MinAreaM2 != nil && (*y.MinAreaM2 < 0 || math.IsNaN(*y.MinAreaM2)) {
 		return errors.New("min_area_m2 must be >= 0")
+	}
+	// Last, the doc rules of Validate (title line, blank line), so that
+	// LoadRules accepts every file ParseRulesFile accepts.
+	if err := Validate([]*Rule{y.Rule()}); err != nil {
+		return errors.New(strings.TrimPrefix(strings.TrimPrefix(err.Error(), "rules: "), y.Name+": "))
 	}
 	return nil
 }
@@ -254,7 +276,7 @@ func LoadRules(path string) ([]*Rule, error) {
 		out = append(out, y.Rule())
 	}
 	if err := Validate(out); err != nil {
-		return nil, fmt.Errorf("rules: %s: %w", name, err)
+		return nil, fmt.Errorf("rules: %s: %s", name, strings.TrimPrefix(err.Error(), "rules: "))
 	}
 	return out, nil
 }

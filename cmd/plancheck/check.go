@@ -157,7 +157,7 @@ func runCheck(c *cli.Context) error {
 	}
 	findings, err := rules.Run(ctx, set, rs, rules.Options{MinAreaM2: minArea, Progress: prog.phase("rules", len(rs))})
 	if err != nil {
-		return inputError(err)
+		return runError("checking", err)
 	}
 	if only := c.String("only"); only != "" {
 		findings = slices.DeleteFunc(findings, func(f rules.Finding) bool { return !slices.Contains(f.Layers, only) })
@@ -165,14 +165,24 @@ func runCheck(c *cli.Context) error {
 	res := newResult("check", set, rs, findings)
 	res.MinAreaM2 = minArea
 	if err := rules.AssignDistricts(ctx, set, res); err != nil {
-		return inputError(err)
+		return runError("assigning districts", err)
 	}
 	if out := c.String("out"); out != "" {
-		if err := report.WriteDir(out, res); err != nil {
-			return &exitError{code: exitUsage, err: err}
+		if err := report.WriteDirContext(ctx, out, res); err != nil {
+			return runError("writing reports", err)
 		}
 	}
 	return finish(c, s, res)
+}
+
+// runError is exit 2 for an error of a run phase; when Ctrl-C or
+// --timeout ended the run it says so, rather than reading as a failing
+// rule ("rules: layer-overlap: context deadline exceeded").
+func runError(phase string, err error) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return inputError(fmt.Errorf("cancelled while %s: %w", phase, err))
+	}
+	return inputError(err)
 }
 
 // finish writes the standard-output report and turns findings into the

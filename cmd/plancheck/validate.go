@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -37,7 +38,7 @@ func runValidate(c *cli.Context) error {
 
 	var set *planning.PlanSet
 	if c.NArg() == 1 && c.String("manifest") == "" && isGeoJSONFile(c.Args().First()) {
-		set, err = singleFileSet(c, c.Args().First())
+		set, err = singleFileSet(ctx, c, c.Args().First())
 	} else {
 		if c.String("level") != "" {
 			return usageError("--level applies to a single GeoJSON file, not a plan set")
@@ -61,7 +62,7 @@ func runValidate(c *cli.Context) error {
 	rs := rules.InputRules()
 	findings, err := rules.Run(ctx, set, rs, rules.Options{})
 	if err != nil {
-		return inputError(err)
+		return runError("validating", err)
 	}
 	return finish(c, s, newResult("validate", set, rs, findings))
 }
@@ -78,7 +79,7 @@ func isGeoJSONFile(p string) bool {
 var nonName = regexp.MustCompile(`[^a-z0-9-]+`)
 
 // singleFileSet wraps one GeoJSON file in a plan set of one layer.
-func singleFileSet(c *cli.Context, path string) (*planning.PlanSet, error) {
+func singleFileSet(ctx context.Context, c *cli.Context, path string) (*planning.PlanSet, error) {
 	spec := planning.LayerSpec{File: filepath.ToSlash(path), Path: path, CRS: geo.WGS84, Classification: c.String("classification")}
 	base := strings.TrimSuffix(strings.ToLower(filepath.Base(path)), filepath.Ext(path))
 	spec.Name = strings.Trim(nonName.ReplaceAllString(base, "-"), "-")
@@ -104,9 +105,9 @@ func singleFileSet(c *cli.Context, path string) (*planning.PlanSet, error) {
 	}
 	lo := loadOptions(c)
 	spec.MaxVertices, spec.MaxBytes = lo.MaxVertices, lo.MaxBytes
-	l, issues, err := planning.LoadLayer(c.Context, spec)
+	l, issues, err := planning.LoadLayer(ctx, spec)
 	if err != nil {
-		return nil, inputError(err)
+		return nil, runError("loading "+path, err)
 	}
 	m := &planning.Manifest{Path: path, Dir: filepath.Dir(path), Name: filepath.Base(path), Layers: []planning.LayerSpec{spec}}
 	year := c.Int("asof")

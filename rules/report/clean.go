@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"strings"
 	"unicode/utf8"
 )
@@ -53,6 +54,23 @@ func clean(s string) string {
 	}
 	return b.String()
 }
+
+// inertJSON escapes, in encoded JSON, the characters encoding/json leaves
+// raw that terminals and editors act on: the C1 controls U+0080–U+009F
+// (U+009B is CSI) and the bidirectional formatting characters clean
+// drops. They occur only inside JSON strings, where \uXXXX is the same
+// character, so the values do not change.
+var inertJSON = func() *strings.Replacer {
+	var pairs []string
+	add := func(r rune) { pairs = append(pairs, string(r), fmt.Sprintf(`\u%04x`, r)) }
+	for r := rune(0x80); r <= 0x9f; r++ {
+		add(r)
+	}
+	for _, r := range []rune{0x061c, 0x200e, 0x200f, 0x202a, 0x202b, 0x202c, 0x202d, 0x202e, 0x2066, 0x2067, 0x2068, 0x2069} {
+		add(r)
+	}
+	return strings.NewReplacer(pairs...)
+}()
 
 func printableASCII(s string) bool {
 	for i := 0; i < len(s); i++ {

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -49,17 +50,30 @@ func writerFor(name string) func(io.Writer, *rules.Result) error {
 // killed at any point) sees either the previous complete file or the new
 // complete one, never a partial one. Nothing outside dir is written.
 func WriteDir(dir string, r *rules.Result) error {
+	return WriteDirContext(context.Background(), dir, r)
+}
+
+// WriteDirContext is WriteDir that gives up when ctx ends (Ctrl-C,
+// --timeout) while the reports render, before it has written anything.
+// Once it writes files it finishes: that takes milliseconds.
+func WriteDirContext(ctx context.Context, dir string, r *rules.Result) error {
 	if r == nil {
 		return ErrNilResult
 	}
 	names := DirFiles(r)
 	rendered := make([][]byte, len(names))
 	for i, name := range names {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("report: %w", err)
+		}
 		var b bytes.Buffer
 		if err := writerFor(name)(&b, r); err != nil {
 			return fmt.Errorf("report: rendering %s: %w", name, err)
 		}
 		rendered[i] = b.Bytes()
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("report: %w", err)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("report: %w", err)

@@ -41,7 +41,7 @@ func GeoJSON(w io.Writer, r *rules.Result) error {
 			line.WriteString(",")
 		}
 		b.WriteString("\n")
-		b.Write(line.Bytes())
+		inertJSON.WriteString(b, line.String())
 	}
 	if len(fs) > 0 {
 		b.WriteString("\n")

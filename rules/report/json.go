@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -143,11 +144,13 @@ func JSON(w io.Writer, r *rules.Result) error {
 		}
 		out.Findings[i] = jf
 	}
-	enc := json.NewEncoder(w)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(out); err != nil {
 		return fmt.Errorf("report: writing JSON: %w", err)
 	}
-	return nil
+	_, err := inertJSON.WriteString(w, buf.String())
+	return err
 }

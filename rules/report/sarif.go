@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -169,13 +170,15 @@ func SARIF(w io.Writer, r *rules.Result) error {
 		Version: sarifVersion,
 		Runs:    []sarifRun{{Tool: sarifTool{Driver: driver}, Results: results}},
 	}
-	enc := json.NewEncoder(w)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(log); err != nil {
 		return fmt.Errorf("report: writing SARIF: %w", err)
 	}
-	return nil
+	_, err := inertJSON.WriteString(w, buf.String())
+	return err
 }
 
 // logicalLocations names a finding's features as "layer/featureId"
