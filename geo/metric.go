@@ -20,7 +20,6 @@ func PointDistanceM(p orb.Point, g orb.Geometry) float64 {
 	px, py := tm.FromLonLat(p[0], p[1])
 	q := orb.Point{px, py}
 	best := math.Inf(1)
-	var walk func(orb.Geometry)
 	seg := func(pts []orb.Point) {
 		var prev orb.Point
 		for i, v := range pts {
@@ -36,39 +35,22 @@ func PointDistanceM(p orb.Point, g orb.Geometry) float64 {
 			prev = cur
 		}
 	}
-	walk = func(g orb.Geometry) {
-		switch g := g.(type) {
+	eachPart(g, func(part orb.Geometry) {
+		switch part := part.(type) {
 		case orb.Point:
-			seg([]orb.Point{g})
-		case orb.MultiPoint:
-			for _, v := range g {
-				seg([]orb.Point{v})
-			}
+			seg([]orb.Point{part})
 		case orb.LineString:
-			seg(g)
-		case orb.MultiLineString:
-			for _, l := range g {
-				seg(l)
-			}
+			seg(part)
 		case orb.Polygon:
-			if polygonContains(g, p) {
+			if polygonContains(part, p) {
 				best = 0
 				return
 			}
-			for _, r := range g {
+			for _, r := range part {
 				seg(r)
 			}
-		case orb.MultiPolygon:
-			for _, pg := range g {
-				walk(pg)
-			}
-		case orb.Collection:
-			for _, c := range g {
-				walk(c)
-			}
 		}
-	}
-	walk(g)
+	})
 	return best
 }
 
@@ -131,48 +113,24 @@ func BorderLines(a, b *Shape, reachM float64) (orb.Geometry, error) {
 // boundaryOf returns the rings of a polygonal geometry as lines.
 func boundaryOf(g orb.Geometry) orb.Geometry {
 	var out orb.MultiLineString
-	var walk func(orb.Geometry)
-	walk = func(g orb.Geometry) {
-		switch g := g.(type) {
-		case orb.Polygon:
-			for _, r := range g {
+	eachPart(g, func(p orb.Geometry) {
+		if p, ok := p.(orb.Polygon); ok {
+			for _, r := range p {
 				out = append(out, orb.LineString(r))
 			}
-		case orb.MultiPolygon:
-			for _, p := range g {
-				walk(p)
-			}
-		case orb.Collection:
-			for _, c := range g {
-				walk(c)
-			}
 		}
-	}
-	walk(g)
+	})
 	return out
 }
 
 // lineal keeps the lines of g as a MultiLineString, or nil.
 func lineal(g orb.Geometry) orb.Geometry {
 	var out orb.MultiLineString
-	var walk func(orb.Geometry)
-	walk = func(g orb.Geometry) {
-		switch g := g.(type) {
-		case orb.LineString:
-			if len(g) > 1 {
-				out = append(out, g)
-			}
-		case orb.MultiLineString:
-			for _, l := range g {
-				walk(l)
-			}
-		case orb.Collection:
-			for _, c := range g {
-				walk(c)
-			}
+	eachPart(g, func(p orb.Geometry) {
+		if l, ok := p.(orb.LineString); ok && len(l) > 1 {
+			out = append(out, l)
 		}
-	}
-	walk(g)
+	})
 	if len(out) == 0 {
 		return nil
 	}

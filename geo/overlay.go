@@ -82,29 +82,40 @@ func overlayIntersection(a, b *Shape) (orb.Geometry, error) {
 	return polygonal(fromSF(out)), nil
 }
 
+// eachPart calls fn for every part of g that is not a collection or a
+// multi-geometry: points, line strings and polygons.
+func eachPart(g orb.Geometry, fn func(orb.Geometry)) {
+	switch g := g.(type) {
+	case orb.MultiPoint:
+		for _, p := range g {
+			fn(p)
+		}
+	case orb.MultiLineString:
+		for _, l := range g {
+			fn(l)
+		}
+	case orb.MultiPolygon:
+		for _, p := range g {
+			fn(p)
+		}
+	case orb.Collection:
+		for _, c := range g {
+			eachPart(c, fn)
+		}
+	case nil:
+	default:
+		fn(g)
+	}
+}
+
 // polygonal keeps the polygons of g, as a Polygon or MultiPolygon.
 func polygonal(g orb.Geometry) orb.Geometry {
 	var polys orb.MultiPolygon
-	var walk func(orb.Geometry)
-	walk = func(g orb.Geometry) {
-		switch g := g.(type) {
-		case orb.Polygon:
-			if len(g) > 0 {
-				polys = append(polys, g)
-			}
-		case orb.MultiPolygon:
-			for _, p := range g {
-				if len(p) > 0 {
-					polys = append(polys, p)
-				}
-			}
-		case orb.Collection:
-			for _, c := range g {
-				walk(c)
-			}
+	eachPart(g, func(p orb.Geometry) {
+		if p, ok := p.(orb.Polygon); ok && len(p) > 0 {
+			polys = append(polys, p)
 		}
-	}
-	walk(g)
+	})
 	switch len(polys) {
 	case 0:
 		return nil

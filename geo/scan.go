@@ -543,20 +543,21 @@ func (c *coordScanner) position() (orb.Point, error) {
 	return pt, nil
 }
 
-func (c *coordScanner) positionList() ([]orb.Point, error) {
+// array reads a JSON array whose elements elem reads.
+func array[T any](c *coordScanner, elem func() (T, error)) ([]T, error) {
 	if err := c.open(); err != nil {
 		return nil, err
 	}
-	var out []orb.Point
+	out := []T{}
 	if c.empty() {
 		return out, nil
 	}
 	for {
-		pt, err := c.position()
+		v, err := elem()
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, pt)
+		out = append(out, v)
 		more, err := c.next()
 		if err != nil {
 			return nil, err
@@ -567,53 +568,11 @@ func (c *coordScanner) positionList() ([]orb.Point, error) {
 	}
 }
 
-func (c *coordScanner) lists2() ([][]orb.Point, error) {
-	if err := c.open(); err != nil {
-		return nil, err
-	}
-	var out [][]orb.Point
-	if c.empty() {
-		return out, nil
-	}
-	for {
-		l, err := c.positionList()
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, l)
-		more, err := c.next()
-		if err != nil {
-			return nil, err
-		}
-		if !more {
-			return out, nil
-		}
-	}
-}
+func (c *coordScanner) positionList() ([]orb.Point, error) { return array(c, c.position) }
 
-func (c *coordScanner) lists3() ([][][]orb.Point, error) {
-	if err := c.open(); err != nil {
-		return nil, err
-	}
-	var out [][][]orb.Point
-	if c.empty() {
-		return out, nil
-	}
-	for {
-		l, err := c.lists2()
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, l)
-		more, err := c.next()
-		if err != nil {
-			return nil, err
-		}
-		if !more {
-			return out, nil
-		}
-	}
-}
+func (c *coordScanner) lists2() ([][]orb.Point, error) { return array(c, c.positionList) }
+
+func (c *coordScanner) lists3() ([][][]orb.Point, error) { return array(c, c.lists2) }
 
 // pow10 holds the powers of ten that float64 represents exactly.
 var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
