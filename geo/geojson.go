@@ -13,9 +13,11 @@ import (
 	"io"
 	"math"
 	"os"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
@@ -356,20 +358,42 @@ func (d *decoder) decode() (*Layer, error) {
 		layer.Problems = append(layer.Problems, *crsProblem)
 	}
 
-	projectedLooking := 0
-	var firstProjected *rawFeature
+	// Placing and validating geometry is independent per feature: spread
+	// it over all cores, then gather the problems in file order.
+	type finished struct {
+		g     orb.Geometry
+		probs []geomProblem
+	}
+	done := make([]finished, len(raws))
+	workers := max(1, min(runtime.GOMAXPROCS(0), len(raws)))
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(raws); i += workers {
+				if i%1024 == w && d.ctx.Err() != nil {
+					return
+				}
+				if raws[i].hasGeom {
+					done[i].g, done[i].probs = d.finish(&raws[i], crs)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if err := d.ctx.Err(); err != nil {
+		return nil, err
+	}
+
+	projectedLooking, firstProjectedLine := 0, 0
 	layer.Features = make([]Feature, len(raws))
 	for i := range raws {
-		if i%1024 == 0 {
-			if err := d.ctx.Err(); err != nil {
-				return nil, err
-			}
-		}
 		rf := &raws[i]
 		layer.Problems = append(layer.Problems, rf.problems...)
 		switch {
 		case rf.hasGeom:
-			g, probs := d.finish(rf, crs)
+			g, probs := done[i].g, done[i].probs
 			rf.Geometry = g
 			if len(probs) > 0 {
 				rf.Invalid = true
@@ -378,8 +402,8 @@ func (d *decoder) decode() (*Layer, error) {
 				layer.Problems = append(layer.Problems, probs[0].Problem)
 				if probs[0].looksProjected {
 					projectedLooking++
-					if firstProjected == nil {
-						firstProjected = rf
+					if projectedLooking == 1 {
+						firstProjectedLine = rf.Line
 					}
 				}
 			} else if w := windingProblem(g); w != "" {
@@ -392,7 +416,7 @@ func (d *decoder) decode() (*Layer, error) {
 		raws[i] = rawFeature{} // let the parsed source go
 	}
 	if projectedLooking > 0 && crs.Geographic {
-		layer.Problems = append(layer.Problems, Problem{Kind: ProblemCRS, Feature: -1, Line: firstProjected.Line,
+		layer.Problems = append(layer.Problems, Problem{Kind: ProblemCRS, Feature: -1, Line: firstProjectedLine,
 			Message: fmt.Sprintf("layer is declared geographic (%s) but %d feature(s) have coordinates that look projected (metres); declare its crs, e.g. EPSG:4547 (CGCS2000 3-degree GK CM 114°E) or EPSG:4526 (with zone prefix)", crs, projectedLooking)})
 	}
 	sort.SliceStable(layer.Problems, func(i, j int) bool { return layer.Problems[i].Feature < layer.Problems[j].Feature })
@@ -440,7 +464,41 @@ func (d *decoder) features(s *streamScanner) ([]rawFeature, error) {
 		s.off++
 		return out, nil
 	}
-	var buf []byte
+	// Features are cut from the stream one by one and parsed in batches
+	// on all cores; the batch keeps file order.
+	const batchSize = 256
+	type pending struct {
+		index, line int
+		raw         []byte
+	}
+	batch := make([]pending, 0, batchSize)
+	parsed := make([]rawFeature, batchSize)
+	errs := make([]error, batchSize)
+	bufs := make([][]byte, batchSize)
+	flush := func() error {
+		n := len(batch)
+		workers := min(runtime.GOMAXPROCS(0), n)
+		var wg sync.WaitGroup
+		for w := 0; w < workers; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for k := w; k < n; k += workers {
+					parsed[k], errs[k] = d.feature(batch[k].index, batch[k].line, batch[k].raw)
+				}
+			}()
+		}
+		wg.Wait()
+		for k := 0; k < n; k++ {
+			if errs[k] != nil {
+				return d.unreadable("feature %d (line %d): not JSON: %v", batch[k].index, batch[k].line, errs[k])
+			}
+			out = append(out, parsed[k])
+			parsed[k] = rawFeature{}
+		}
+		batch = batch[:0]
+		return nil
+	}
 	for i := 0; ; i++ {
 		if i%1024 == 0 {
 			if err := d.ctx.Err(); err != nil {
@@ -451,18 +509,20 @@ func (d *decoder) features(s *streamScanner) ([]rawFeature, error) {
 			return nil, d.syntax(s.eof(err))
 		}
 		line := d.lines.lineAt(d.bom + s.off)
-		buf, err = s.value(buf[:0])
+		k := len(batch)
+		bufs[k], err = s.value(bufs[k][:0])
 		if err != nil {
 			if errors.Is(err, ErrTooLarge) {
 				return nil, err
 			}
 			return nil, d.unreadable("feature %d (line %d): not JSON: %v", i, line, err)
 		}
-		rf, err := d.feature(i, line, buf)
-		if err != nil {
-			return nil, d.unreadable("feature %d (line %d): not JSON: %v", i, line, err)
+		batch = append(batch, pending{i, line, bufs[k]})
+		if len(batch) == batchSize {
+			if err := flush(); err != nil {
+				return nil, err
+			}
 		}
-		out = append(out, rf)
 		c, err := s.peek()
 		if err != nil {
 			return nil, d.syntax(s.eof(err))
@@ -470,6 +530,9 @@ func (d *decoder) features(s *streamScanner) ([]rawFeature, error) {
 		s.r.Discard(1)
 		s.off++
 		if c == ']' {
+			if err := flush(); err != nil {
+				return nil, err
+			}
 			return out, nil
 		}
 		if c != ',' {
