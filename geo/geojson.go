@@ -473,6 +473,7 @@ func (d *decoder) features(s *streamScanner) ([]rawFeature, error) {
 	}
 	batch := make([]pending, 0, batchSize)
 	parsed := make([]rawFeature, batchSize)
+	var chunks [][]rawFeature
 	errs := make([]error, batchSize)
 	bufs := make([][]byte, batchSize)
 	flush := func() error {
@@ -493,11 +494,24 @@ func (d *decoder) features(s *streamScanner) ([]rawFeature, error) {
 			if errs[k] != nil {
 				return d.unreadable("feature %d (line %d): not JSON: %v", batch[k].index, batch[k].line, errs[k])
 			}
-			out = append(out, parsed[k])
-			parsed[k] = rawFeature{}
 		}
+		// Each batch keeps its own slice: growing one slice of large
+		// structs would copy every feature again at each doubling.
+		chunks = append(chunks, parsed[:n:n])
+		parsed = make([]rawFeature, batchSize)
 		batch = batch[:0]
 		return nil
+	}
+	joined := func() []rawFeature {
+		total := 0
+		for _, c := range chunks {
+			total += len(c)
+		}
+		all := make([]rawFeature, 0, total)
+		for _, c := range chunks {
+			all = append(all, c...)
+		}
+		return all
 	}
 	for i := 0; ; i++ {
 		if i%1024 == 0 {
@@ -533,7 +547,7 @@ func (d *decoder) features(s *streamScanner) ([]rawFeature, error) {
 			if err := flush(); err != nil {
 				return nil, err
 			}
-			return out, nil
+			return joined(), nil
 		}
 		if c != ',' {
 			return nil, d.syntax(s.errf("expected ',' or ']' between features, found %q", c))
@@ -592,9 +606,8 @@ func (d *decoder) feature(index, line int, raw []byte) (rawFeature, error) {
 	if p, ok := lookup(members, "properties"); !ok {
 		bad(ProblemFeature, "feature has no \"properties\" member (RFC 7946 requires it, null allowed)")
 	} else if !bytes.Equal(bytes.TrimSpace(p), []byte("null")) {
-		dec := json.NewDecoder(bytes.NewReader(p))
-		dec.UseNumber()
-		if err := dec.Decode(&rf.Properties); err != nil {
+		var err error
+		if rf.Properties, err = parseProperties(p); err != nil {
 			if !json.Valid(p) {
 				return rf, &syntaxError{msg: "malformed properties"}
 			}
@@ -854,4 +867,49 @@ func notUTF8(raw []byte) string {
 		return fmt.Sprintf("text is not UTF-8 (byte offset %d in the feature); it reads as GBK: %q — re-save the file as UTF-8 (RFC 7946 §11)", i, strings.ToValidUTF8(string(raw[start:i]), "")+string(decoded))
 	}
 	return fmt.Sprintf("text is not UTF-8 (byte offset %d in the feature) — re-save the file as UTF-8 (RFC 7946 §11)", i)
+}
+
+// parseProperties decodes a properties object. Flat values (strings,
+// numbers as json.Number, booleans, null) are read directly; nested ones
+// go through encoding/json. A value that is not an object is an error.
+func parseProperties(raw []byte) (map[string]any, error) {
+	ms, err := objectMembers(raw)
+	if err != nil {
+		return nil, err
+	}
+	props := make(map[string]any, len(ms))
+	for _, m := range ms {
+		v := bytes.TrimSpace(m.val)
+		if len(v) == 0 {
+			return nil, errors.New("empty value")
+		}
+		switch c := v[0]; {
+		case c == '"':
+			s, err := unquote(v)
+			if err != nil {
+				return nil, err
+			}
+			props[m.key] = s
+		case c == '-' || (c >= '0' && c <= '9'):
+			if !json.Valid(v) {
+				return nil, errors.New("malformed number")
+			}
+			props[m.key] = json.Number(v)
+		case bytes.Equal(v, []byte("true")):
+			props[m.key] = true
+		case bytes.Equal(v, []byte("false")):
+			props[m.key] = false
+		case bytes.Equal(v, []byte("null")):
+			props[m.key] = nil
+		default:
+			dec := json.NewDecoder(bytes.NewReader(v))
+			dec.UseNumber()
+			var x any
+			if err := dec.Decode(&x); err != nil {
+				return nil, err
+			}
+			props[m.key] = x
+		}
+	}
+	return props, nil
 }

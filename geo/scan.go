@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"unicode/utf8"
 	"unsafe"
 
 	"github.com/paulmach/orb"
@@ -336,7 +337,7 @@ func unquote(tok []byte) (string, error) {
 		return "", errors.New("not a string")
 	}
 	inner := tok[1 : len(tok)-1]
-	if bytes.IndexByte(inner, '\\') < 0 {
+	if bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
 		for _, c := range inner {
 			if c < 0x20 {
 				return "", errors.New("control character in string")

@@ -407,6 +407,16 @@ func ringValidity(r orb.Ring) (string, *orb.Point) {
 
 // dedupe drops repeated consecutive positions.
 func dedupe(r orb.Ring) orb.Ring {
+	repeated := false
+	for i := 1; i < len(r); i++ {
+		if r[i] == r[i-1] {
+			repeated = true
+			break
+		}
+	}
+	if !repeated {
+		return r // the common case: nothing to copy
+	}
 	out := make(orb.Ring, 0, len(r))
 	for i, p := range r {
 		if i == 0 || p != out[len(out)-1] {
