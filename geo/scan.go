@@ -115,6 +115,14 @@ func (s *streamScanner) value(dst []byte) ([]byte, error) {
 		i, done := 0, false
 	scan:
 		for ; i < len(buf); i++ {
+			if !inStr && !scalar {
+				for i < len(buf) && plainByte[buf[i]] {
+					i++
+				}
+				if i == len(buf) {
+					break
+				}
+			}
 			b := buf[i]
 			if inStr {
 				switch {
@@ -275,7 +283,7 @@ func objectMembers(b []byte) ([]member, error) {
 		return nil, errNotObject
 	}
 	p.i++
-	var out []member
+	out := make([]member, 0, 8)
 	p.ws()
 	if p.i < len(b) && b[p.i] == '}' {
 		p.i++
