@@ -32,6 +32,7 @@ const maxQuickSegmentPairs = 400_000
 type boundaryIndex struct {
 	parts    []orb.Polygon
 	segs     [][2]orb.Point
+	boxes    []rtree.Box  // segmentBox of each of segs
 	tree     *rtree.RTree // over segs, for shapes with many segments
 	interior []orb.Point  // one interior point per part
 	bound    orb.Bound
@@ -80,10 +81,14 @@ func newBoundaryIndex(s *Shape) boundaryIndex {
 		}
 		b.interior = append(b.interior, orb.Point{xy.X, xy.Y})
 	}
+	b.boxes = make([]rtree.Box, len(b.segs))
+	for i, sg := range b.segs {
+		b.boxes[i] = segmentBox(sg)
+	}
 	if len(b.segs) > 32 {
 		items := make([]rtree.BulkItem, len(b.segs))
-		for i, sg := range b.segs {
-			items[i] = rtree.BulkItem{Box: segmentBox(sg), RecordID: i}
+		for i, box := range b.boxes {
+			items[i] = rtree.BulkItem{Box: box, RecordID: i}
 		}
 		b.tree = rtree.BulkLoad(items)
 	}
@@ -102,8 +107,7 @@ func segmentBox(s [2]orb.Point) rtree.Box {
 func (b *boundaryIndex) segmentsNear(box rtree.Box, out []int) []int {
 	out = out[:0]
 	if b.tree == nil {
-		for i, s := range b.segs {
-			sb := segmentBox(s)
+		for i, sb := range b.boxes {
 			if sb.MinX <= box.MaxX && box.MinX <= sb.MaxX && sb.MinY <= box.MaxY && box.MinY <= sb.MaxY {
 				out = append(out, i)
 			}
@@ -158,7 +162,7 @@ func quickRelate(a, b *Shape) quickRel {
 	aNear := ba.segmentsNear(overlap, nil)
 	for _, i := range aNear {
 		sa := ba.segs[i]
-		near = bb.segmentsNear(segmentBox(sa), near)
+		near = bb.segmentsNear(ba.boxes[i], near)
 		pairs += len(near)
 		if pairs > maxQuickSegmentPairs {
 			return relUnknown

@@ -254,6 +254,11 @@ func LoadLayer(ctx context.Context, spec LayerSpec) (*Layer, []Issue, error) {
 	if spec.Level != "" {
 		issues = append(issues, attributeIssues(l, file)...)
 	}
+	// Rules read the typed fields only; the raw property maps are a third
+	// of a loaded plan set's memory.
+	for i := range data.Features {
+		data.Features[i].Properties = nil
+	}
 	sort.SliceStable(issues, func(i, j int) bool { return issues[i].Feature < issues[j].Feature })
 	return l, issues, nil
 }
