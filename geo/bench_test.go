@@ -200,8 +200,9 @@ func candidates(as, bs []*geo.Shape, same bool) []pair {
 	return out
 }
 
-// overlayPairs is the per-pair work of an overlaps rule: the intersection
-// and its geodesic area.
+// overlayPairs is the per-pair work of an overlaps rule: geo.Overlap, the
+// intersection (exact shortcuts first, else the overlay) and its geodesic
+// area.
 func overlayPairs(b *testing.B, ps []pair) {
 	b.Helper()
 	start := time.Now()
@@ -209,11 +210,11 @@ func overlayPairs(b *testing.B, ps []pair) {
 	for b.Loop() {
 		found = 0
 		for _, p := range ps {
-			g, err := geo.Intersection(p.a, p.b)
+			g, area, err := geo.Overlap(p.a, p.b)
 			if err != nil {
 				b.Fatal(err)
 			}
-			if g != nil && geo.AreaM2(g) >= 1 {
+			if g != nil && area >= 1 {
 				found++
 			}
 		}
@@ -225,9 +226,9 @@ func overlayPairs(b *testing.B, ps []pair) {
 	}
 }
 
-// BenchmarkIntersection overlays every bbox candidate pair of city-master
+// BenchmarkIntersection overlaps every bbox candidate pair of city-master
 // × land-use polygons: two independently drawn tilings, so most pairs
-// overlap by an area.
+// overlap in part and go to the overlay engine.
 func BenchmarkIntersection(b *testing.B) {
 	forScales(b, func(b *testing.B, scale int) {
 		set := loadSet(b, scale)
@@ -236,9 +237,10 @@ func BenchmarkIntersection(b *testing.B) {
 	})
 }
 
-// BenchmarkIntersectionNeighbours overlays every bbox candidate pair
+// BenchmarkIntersectionNeighbours overlaps every bbox candidate pair
 // within the land-use layer, the work of layer-overlap: in a clean tiling
-// neighbours share edges and vertices, and the intersection has no area.
+// neighbours share edges and vertices, the intersection has no area, and
+// the exact shortcut decides without the overlay.
 func BenchmarkIntersectionNeighbours(b *testing.B) {
 	forScales(b, func(b *testing.B, scale int) {
 		ss := shapes(b, usable(loadSet(b, scale), planning.LandUse, isPolygon))
@@ -261,8 +263,9 @@ func BenchmarkCorridor(b *testing.B) {
 	})
 }
 
-// BenchmarkAreaM2 is the geodesic area (Karney) of every valid polygon.
-func BenchmarkAreaM2(b *testing.B) {
+// BenchmarkAreaM2Polygons is the geodesic area (Karney) of every valid
+// polygon of the set.
+func BenchmarkAreaM2Polygons(b *testing.B) {
 	forScales(b, func(b *testing.B, scale int) {
 		fs := usable(loadSet(b, scale), "", isPolygon)
 		for b.Loop() {
