@@ -206,6 +206,21 @@ func (d *decoder) syntax(err error) error {
 	return d.unreadable("not JSON: %v", err)
 }
 
+// featureChunks holds parsed features in batches of featureBatch (the
+// last may be shorter), so no slice of them is ever grown and copied.
+type featureChunks [][]rawFeature
+
+const featureBatch = 256
+
+func (c featureChunks) len() int {
+	if len(c) == 0 {
+		return 0
+	}
+	return (len(c)-1)*featureBatch + len(c[len(c)-1])
+}
+
+func (c featureChunks) at(i int) *rawFeature { return &c[i/featureBatch][i%featureBatch] }
+
 // rawFeature keeps a feature's geometry in source coordinates until the
 // CRS is known (an old-style crs member may follow the features).
 type rawFeature struct {
@@ -237,7 +252,7 @@ func (d *decoder) decode() (*Layer, error) {
 	s.off++
 
 	var (
-		raws     []rawFeature
+		raws     featureChunks
 		sawFeats bool
 		members  []member
 	)
@@ -329,7 +344,7 @@ func (d *decoder) decode() (*Layer, error) {
 		if err != nil {
 			return nil, err
 		}
-		raws = []rawFeature{raw}
+		raws = featureChunks{{raw}}
 	case "Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon", "GeometryCollection":
 		if sawFeats {
 			return nil, d.unreadable("a %s geometry has a \"features\" member", typ)
@@ -344,7 +359,7 @@ func (d *decoder) decode() (*Layer, error) {
 		if msg := bboxProblem(bbox); msg != "" {
 			raw.problems = append(raw.problems, Problem{Kind: ProblemFeature, Feature: 0, Line: startLine, Message: "geometry " + msg})
 		}
-		raws = []rawFeature{raw}
+		raws = featureChunks{{raw}}
 	default:
 		return nil, d.unreadable("top-level \"type\" is %q, not a GeoJSON type (FeatureCollection, Feature or a geometry)", typ)
 	}
@@ -364,19 +379,20 @@ func (d *decoder) decode() (*Layer, error) {
 		g     orb.Geometry
 		probs []geomProblem
 	}
-	done := make([]finished, len(raws))
-	workers := max(1, min(runtime.GOMAXPROCS(0), len(raws)))
+	n := raws.len()
+	done := make([]finished, n)
+	workers := max(1, min(runtime.GOMAXPROCS(0), n))
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := w; i < len(raws); i += workers {
+			for i := w; i < n; i += workers {
 				if i%1024 == w && d.ctx.Err() != nil {
 					return
 				}
-				if raws[i].hasGeom {
-					done[i].g, done[i].probs = d.finish(&raws[i], crs)
+				if rf := raws.at(i); rf.hasGeom {
+					done[i].g, done[i].probs = d.finish(rf, crs)
 				}
 			}
 		}()
@@ -387,9 +403,9 @@ func (d *decoder) decode() (*Layer, error) {
 	}
 
 	projectedLooking, firstProjectedLine := 0, 0
-	layer.Features = make([]Feature, len(raws))
-	for i := range raws {
-		rf := &raws[i]
+	layer.Features = make([]Feature, n)
+	for i := 0; i < n; i++ {
+		rf := raws.at(i)
 		layer.Problems = append(layer.Problems, rf.problems...)
 		switch {
 		case rf.hasGeom:
@@ -413,7 +429,7 @@ func (d *decoder) decode() (*Layer, error) {
 			layer.Problems = append(layer.Problems, Problem{Kind: ProblemNullGeometry, Feature: rf.Index, Line: rf.Line, Message: "feature has a null geometry; it takes part in no rule"})
 		}
 		layer.Features[i] = rf.Feature
-		raws[i] = rawFeature{} // let the parsed source go
+		*rf = rawFeature{} // let the parsed source go
 	}
 	if projectedLooking > 0 && crs.Geographic {
 		layer.Problems = append(layer.Problems, Problem{Kind: ProblemCRS, Feature: -1, Line: firstProjectedLine,
@@ -447,14 +463,14 @@ func objectBytes(ms []member) []byte {
 // features streams the features array one feature at a time: each is
 // parsed as soon as it is read and its text is dropped, so a large file
 // never sits in memory.
-func (d *decoder) features(s *streamScanner) ([]rawFeature, error) {
+func (d *decoder) features(s *streamScanner) (featureChunks, error) {
 	if err := s.expect('['); err != nil {
 		if se := (*syntaxError)(nil); errors.As(err, &se) {
 			return nil, d.unreadable("\"features\" is not an array")
 		}
 		return nil, d.syntax(err)
 	}
-	var out []rawFeature
+	var out featureChunks
 	c, err := s.peek()
 	if err != nil {
 		return nil, d.syntax(s.eof(err))
@@ -466,14 +482,14 @@ func (d *decoder) features(s *streamScanner) ([]rawFeature, error) {
 	}
 	// Features are cut from the stream one by one and parsed in batches
 	// on all cores; the batch keeps file order.
-	const batchSize = 256
+	const batchSize = featureBatch
 	type pending struct {
 		index, line int
 		raw         []byte
 	}
 	batch := make([]pending, 0, batchSize)
 	parsed := make([]rawFeature, batchSize)
-	var chunks [][]rawFeature
+	var chunks featureChunks
 	errs := make([]error, batchSize)
 	bufs := make([][]byte, batchSize)
 	flush := func() error {
@@ -501,17 +517,6 @@ func (d *decoder) features(s *streamScanner) ([]rawFeature, error) {
 		parsed = make([]rawFeature, batchSize)
 		batch = batch[:0]
 		return nil
-	}
-	joined := func() []rawFeature {
-		total := 0
-		for _, c := range chunks {
-			total += len(c)
-		}
-		all := make([]rawFeature, 0, total)
-		for _, c := range chunks {
-			all = append(all, c...)
-		}
-		return all
 	}
 	for i := 0; ; i++ {
 		if i%1024 == 0 {
@@ -547,7 +552,7 @@ func (d *decoder) features(s *streamScanner) ([]rawFeature, error) {
 			if err := flush(); err != nil {
 				return nil, err
 			}
-			return joined(), nil
+			return chunks, nil
 		}
 		if c != ',' {
 			return nil, d.syntax(s.errf("expected ',' or ']' between features, found %q", c))
