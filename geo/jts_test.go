@@ -134,65 +134,15 @@ func parseJTSWKT(wkt string) (orb.Geometry, error) {
 		g = orb.Ring(g.(orb.LineString))
 	}
 	if hasNaN {
-		g = mapPoints(g, func(p orb.Point) orb.Point {
-			for i := range p {
-				if p[i] == jtsNaN {
-					p[i] = math.NaN()
-				}
+		nan := func(v float64) float64 {
+			if v == jtsNaN {
+				return math.NaN()
 			}
-			return p
-		})
+			return v
+		}
+		g = transform(g, func(x, y float64) (float64, float64) { return nan(x), nan(y) })
 	}
 	return g, nil
-}
-
-// mapPoints returns a copy of g with fn applied to every position.
-func mapPoints(g orb.Geometry, fn func(orb.Point) orb.Point) orb.Geometry {
-	pts := func(in []orb.Point) []orb.Point {
-		out := make([]orb.Point, len(in))
-		for i, p := range in {
-			out[i] = fn(p)
-		}
-		return out
-	}
-	poly := func(in orb.Polygon) orb.Polygon {
-		out := make(orb.Polygon, len(in))
-		for i, r := range in {
-			out[i] = pts(r)
-		}
-		return out
-	}
-	switch g := g.(type) {
-	case orb.Point:
-		return fn(g)
-	case orb.MultiPoint:
-		return orb.MultiPoint(pts(g))
-	case orb.LineString:
-		return orb.LineString(pts(g))
-	case orb.Ring:
-		return orb.Ring(pts(g))
-	case orb.MultiLineString:
-		out := make(orb.MultiLineString, len(g))
-		for i, l := range g {
-			out[i] = pts(l)
-		}
-		return out
-	case orb.Polygon:
-		return poly(g)
-	case orb.MultiPolygon:
-		out := make(orb.MultiPolygon, len(g))
-		for i, p := range g {
-			out[i] = poly(p)
-		}
-		return out
-	case orb.Collection:
-		out := make(orb.Collection, len(g))
-		for i, c := range g {
-			out[i] = mapPoints(c, fn)
-		}
-		return out
-	}
-	return g
 }
 
 func isPolygonal(g orb.Geometry) bool {

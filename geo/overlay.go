@@ -178,6 +178,8 @@ func transform(g orb.Geometry, fn func(x, y float64) (float64, float64)) orb.Geo
 		return orb.MultiPoint(pts(g))
 	case orb.LineString:
 		return orb.LineString(pts(g))
+	case orb.Ring:
+		return orb.Ring(pts(g))
 	case orb.MultiLineString:
 		out := make(orb.MultiLineString, len(g))
 		for i, l := range g {
