@@ -239,6 +239,11 @@ func sideOf(x, y *boundaryIndex, splits map[int][]orb.Point, along map[int][]int
 	// runs along one of y's segments: a rounded midpoint of a shared edge
 	// may fall a hair off it.
 	piece := func(i int, p, q orb.Point) {
+		if max(p[0], q[0]) < y.bound.Min[0] || min(p[0], q[0]) > y.bound.Max[0] ||
+			max(p[1], q[1]) < y.bound.Min[1] || min(p[1], q[1]) > y.bound.Max[1] {
+			note(-1) // wholly outside y's box, so outside y
+			return
+		}
 		for _, j := range along[i] {
 			s := y.segs[j]
 			if orient(s[0], s[1], p) == 0 && orient(s[0], s[1], q) == 0 && inBox(s[0], s[1], p) && inBox(s[0], s[1], q) {
