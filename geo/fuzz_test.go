@@ -74,7 +74,7 @@ func FuzzReadLayer(f *testing.F) {
 			opts.CRS = &c
 		}
 		if mode&4 != 0 {
-			opts.MaxNesting = 8
+			opts.MaxVertices = 8
 		}
 		l, err := DecodeLayer(context.Background(), bytes.NewReader(data), "fuzz.geojson", opts)
 		if err != nil {

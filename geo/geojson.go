@@ -86,9 +86,6 @@ type ReadOptions struct {
 	// CRS is the CRS the manifest declares; nil means "not declared": the
 	// file's old-style crs member is honoured, else WGS84.
 	CRS *CRS
-	// MaxNesting bounds array nesting in coordinates, so hostile input
-	// cannot exhaust the stack.
-	MaxNesting int
 	// GeometryTypes lists the GeoJSON geometry types the layer may hold;
 	// another type is a geometry problem. Nil allows every type.
 	GeometryTypes []string
@@ -170,9 +167,6 @@ func DecodeLayer(ctx context.Context, r io.Reader, name string, opts ReadOptions
 	lr := newLineReader(r)
 	lr.max = opts.MaxBytes
 	d := &decoder{ctx: ctx, name: name, lines: lr, opts: opts}
-	if d.opts.MaxNesting == 0 {
-		d.opts.MaxNesting = 64
-	}
 	layer, err := d.decode()
 	if errors.Is(lr.err, ErrTooLarge) {
 		return nil, fmt.Errorf("geo: %s: %w (%d bytes; raise --max-file-size to read it)", name, ErrTooLarge, opts.MaxBytes)

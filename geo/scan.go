@@ -99,9 +99,7 @@ func (s *streamScanner) value(dst []byte) ([]byte, error) {
 		return dst, s.eof(err)
 	}
 	var (
-		depth  int
-		inStr  bool
-		esc    bool
+		n      nesting
 		scalar = first != '{' && first != '[' && first != '"'
 	)
 	for {
@@ -113,59 +111,16 @@ func (s *streamScanner) value(dst []byte) ([]byte, error) {
 		}
 		buf, _ := s.r.Peek(s.r.Buffered())
 		i, done := 0, false
-	scan:
-		for ; i < len(buf); i++ {
-			if !inStr && !scalar {
-				for i < len(buf) && plainByte[buf[i]] {
-					i++
-				}
-				if i == len(buf) {
-					break
-				}
+		if scalar {
+			for i < len(buf) && buf[i] != ',' && buf[i] != '}' && buf[i] != ']' && !isSpace(buf[i]) {
+				i++
 			}
-			b := buf[i]
-			if inStr {
-				switch {
-				case esc:
-					esc = false
-				case b == '\\':
-					esc = true
-				case b == '"':
-					inStr = false
-					if depth == 0 {
-						i++
-						done = true
-						break scan
-					}
-				}
-				continue
-			}
-			if scalar {
-				if b == ',' || b == '}' || b == ']' || isSpace(b) {
-					done = true
-					break scan
-				}
-				continue
-			}
-			switch b {
-			case '"':
-				inStr = true
-			case '{', '[':
-				depth++
-				if depth > maxDepth {
-					s.off += int64(i)
-					return dst, s.errf("JSON nested deeper than %d levels (max depth)", maxDepth)
-				}
-			case '}', ']':
-				depth--
-				if depth == 0 {
-					i++
-					done = true
-					break scan
-				}
-				if depth < 0 {
-					return dst, s.errf("unbalanced %q", b)
-				}
+			done = i < len(buf)
+		} else {
+			var err error
+			if i, done, err = n.scan(buf, 0); err != nil {
+				s.off += int64(i)
+				return dst, s.errf("%v", err)
 			}
 		}
 		dst = append(dst, buf[:i]...)
@@ -212,44 +167,16 @@ func (p *sliceScanner) skipValue() ([]byte, error) {
 			return nil, err
 		}
 	case '{', '[':
-		depth, inStr, esc := 0, false, false
-		for ; p.i < len(p.b); p.i++ {
-			if !inStr {
-				// Coordinates are mostly digits: skip runs of bytes that
-				// cannot change the state without the switch below.
-				for p.i < len(p.b) && plainByte[p.b[p.i]] {
-					p.i++
-				}
-				if p.i >= len(p.b) {
-					break
-				}
-			}
-			b := p.b[p.i]
-			if inStr {
-				switch {
-				case esc:
-					esc = false
-				case b == '\\':
-					esc = true
-				case b == '"':
-					inStr = false
-				}
-				continue
-			}
-			switch b {
-			case '"':
-				inStr = true
-			case '{', '[':
-				depth++
-			case '}', ']':
-				depth--
-			}
-			if depth == 0 {
-				p.i++
-				return p.b[start:p.i], nil
-			}
+		var n nesting
+		end, closed, err := n.scan(p.b, p.i)
+		p.i = end
+		if err != nil {
+			return nil, p.errf("%v", err)
 		}
-		return nil, p.errf("unterminated %q", p.b[start])
+		if !closed {
+			return nil, p.errf("unterminated %q", p.b[start])
+		}
+		return p.b[start:p.i], nil
 	default:
 		for p.i < len(p.b) && !isSpace(p.b[p.i]) && p.b[p.i] != ',' && p.b[p.i] != '}' && p.b[p.i] != ']' {
 			p.i++
@@ -639,3 +566,61 @@ var plainByte = func() (t [256]bool) {
 	}
 	return t
 }()
+
+// nesting follows the brackets and strings of a JSON object or array
+// byte by byte; the stream scanner and the in-memory scanner share it.
+type nesting struct {
+	depth      int
+	inStr, esc bool
+}
+
+// scan reads b from i until the value that opened at depth 0 closes. It
+// returns the index just past the value and true, or len(b) and false
+// when b ends first (the state carries over to the next call).
+func (n *nesting) scan(b []byte, i int) (int, bool, error) {
+	for ; i < len(b); i++ {
+		if !n.inStr {
+			// Coordinates are mostly digits: skip runs of bytes that
+			// cannot change the state without the switch below.
+			for i < len(b) && plainByte[b[i]] {
+				i++
+			}
+			if i == len(b) {
+				break
+			}
+		}
+		c := b[i]
+		if n.inStr {
+			switch {
+			case n.esc:
+				n.esc = false
+			case c == '\\':
+				n.esc = true
+			case c == '"':
+				n.inStr = false
+				if n.depth == 0 {
+					return i + 1, true, nil
+				}
+			}
+			continue
+		}
+		switch c {
+		case '"':
+			n.inStr = true
+		case '{', '[':
+			n.depth++
+			if n.depth > maxDepth {
+				return i, false, fmt.Errorf("JSON nested deeper than %d levels (max depth)", maxDepth)
+			}
+		case '}', ']':
+			n.depth--
+			if n.depth == 0 {
+				return i + 1, true, nil
+			}
+			if n.depth < 0 {
+				return i, false, fmt.Errorf("unbalanced %q", c)
+			}
+		}
+	}
+	return len(b), false, nil
+}
