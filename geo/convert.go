@@ -52,6 +52,22 @@ func toSF(g orb.Geometry) (geom.Geometry, error) {
 	return geom.Geometry{}, fmt.Errorf("geo: unsupported geometry %T", g)
 }
 
+// overlayable reports whether toSF can convert g, without converting it.
+func overlayable(g orb.Geometry) error {
+	switch g := g.(type) {
+	case nil, orb.Point, orb.MultiPoint, orb.LineString, orb.MultiLineString, orb.Ring, orb.Polygon, orb.MultiPolygon, orb.Bound:
+		return nil
+	case orb.Collection:
+		for _, c := range g {
+			if err := overlayable(c); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return fmt.Errorf("geo: unsupported geometry %T", g)
+}
+
 func sfPolygon(p orb.Polygon) geom.Polygon {
 	rings := make([]geom.LineString, len(p))
 	for i, r := range p {

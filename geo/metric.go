@@ -153,3 +153,25 @@ func Endpoints(g orb.Geometry) []orb.Point {
 	}
 	return out
 }
+
+// PointCount is the number of positions of g, closing positions included.
+func PointCount(g orb.Geometry) int {
+	n := 0
+	eachPart(g, func(p orb.Geometry) {
+		switch p := p.(type) {
+		case orb.Point:
+			n++
+		case orb.LineString:
+			n += len(p)
+		case orb.Ring:
+			n += len(p)
+		case orb.Polygon:
+			for _, r := range p {
+				n += len(r)
+			}
+		case orb.Bound:
+			n += 5
+		}
+	})
+	return n
+}

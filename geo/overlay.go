@@ -13,11 +13,15 @@ import (
 // kept behind this file so callers only see orb types.
 
 // Shape is a geometry prepared for repeated overlay. It is safe for
-// concurrent use.
+// concurrent use. The overlay engine's copy of the geometry and the
+// boundary index are built on first use: most pairs are decided by their
+// boxes or by quickRelate, and a city's million parcels cannot afford
+// three copies of every coordinate.
 type Shape struct {
 	Geometry orb.Geometry
 	Bound    orb.Bound
-	sf       geom.Geometry
+	sfOnce   sync.Once
+	sfGeom   geom.Geometry
 	prep     preparedBoundary
 	areaOnce sync.Once
 	area     float64
@@ -25,11 +29,17 @@ type Shape struct {
 
 // NewShape prepares g (lon/lat) for overlay.
 func NewShape(g orb.Geometry) (*Shape, error) {
-	sg, err := toSF(g)
-	if err != nil {
+	if err := overlayable(g); err != nil {
 		return nil, err
 	}
-	return &Shape{Geometry: g, Bound: g.Bound(), sf: sg}, nil
+	return &Shape{Geometry: g, Bound: g.Bound()}, nil
+}
+
+// sf is the overlay engine's copy of the geometry. NewShape has checked
+// that the conversion cannot fail.
+func (s *Shape) sf() geom.Geometry {
+	s.sfOnce.Do(func() { s.sfGeom, _ = toSF(s.Geometry) })
+	return s.sfGeom
 }
 
 // AreaM2 is the geodesic area of the shape, computed once.
@@ -61,7 +71,7 @@ func Overlap(a, b *Shape) (orb.Geometry, float64, error) {
 	case relBInA:
 		return polygonal(b.Geometry), b.AreaM2(), nil
 	}
-	out, err := geom.Intersection(a.sf, b.sf)
+	out, err := geom.Intersection(a.sf(), b.sf())
 	if err != nil {
 		return nil, 0, fmt.Errorf("geo: overlay failed: %w", err)
 	}
@@ -75,7 +85,7 @@ func Overlap(a, b *Shape) (orb.Geometry, float64, error) {
 // overlayIntersection is Intersection by the overlay engine alone, for
 // tests that compare the shortcut with it.
 func overlayIntersection(a, b *Shape) (orb.Geometry, error) {
-	out, err := geom.Intersection(a.sf, b.sf)
+	out, err := geom.Intersection(a.sf(), b.sf())
 	if err != nil {
 		return nil, err
 	}
@@ -234,7 +244,7 @@ func Difference(a *Shape, others []*Shape) (orb.Geometry, error) {
 	var near []geom.Geometry
 	for _, o := range others {
 		if o.Bound.Intersects(a.Bound) {
-			near = append(near, o.sf)
+			near = append(near, o.sf())
 		}
 	}
 	if len(near) == 0 {
@@ -244,7 +254,7 @@ func Difference(a *Shape, others []*Shape) (orb.Geometry, error) {
 	if err != nil {
 		return nil, fmt.Errorf("geo: union failed: %w", err)
 	}
-	out, err := geom.Difference(a.sf, cover)
+	out, err := geom.Difference(a.sf(), cover)
 	if err != nil {
 		return nil, fmt.Errorf("geo: difference failed: %w", err)
 	}
@@ -261,7 +271,7 @@ func LengthInside(line orb.Geometry, zone *Shape) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	out, err := geom.Intersection(sl, zone.sf)
+	out, err := geom.Intersection(sl, zone.sf())
 	if err != nil {
 		return 0, fmt.Errorf("geo: overlay failed: %w", err)
 	}
@@ -273,5 +283,5 @@ func Intersects(a, b *Shape) bool {
 	if !a.Bound.Intersects(b.Bound) {
 		return false
 	}
-	return geom.Intersects(a.sf, b.sf)
+	return geom.Intersects(a.sf(), b.sf())
 }

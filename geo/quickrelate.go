@@ -68,18 +68,12 @@ func newBoundaryIndex(s *Shape) boundaryIndex {
 			}
 		}
 	}
-	// One interior point per part, from the overlay engine's point on
-	// surface of that part alone.
 	for _, p := range b.parts {
-		sp, err := toSF(p)
-		if err != nil {
-			return b
-		}
-		xy, ok := sp.PointOnSurface().XY()
+		pt, ok := interiorPoint(p)
 		if !ok {
 			return b
 		}
-		b.interior = append(b.interior, orb.Point{xy.X, xy.Y})
+		b.interior = append(b.interior, pt)
 	}
 	b.boxes = make([]rtree.Box, len(b.segs))
 	for i, sg := range b.segs {
@@ -94,6 +88,52 @@ func newBoundaryIndex(s *Shape) boundaryIndex {
 	}
 	b.ok = true
 	return b
+}
+
+// interiorPoint finds a point strictly inside p: the middle of the widest
+// span of a horizontal line through the middle of p's box, proved inside
+// by the exact point-in-polygon test. Where rounding defeats that (a
+// sliver of a polygon), the overlay engine's point on surface is asked.
+func interiorPoint(p orb.Polygon) (orb.Point, bool) {
+	if len(p) == 0 || len(p[0]) < 4 {
+		return orb.Point{}, false
+	}
+	bound := p[0].Bound()
+	y := bound.Min[1] + (bound.Max[1]-bound.Min[1])/2
+	var xsBuf [32]float64
+	xs := xsBuf[:0]
+	for _, r := range p {
+		for i := 0; i+1 < len(r); i++ {
+			a, b := r[i], r[i+1]
+			// Half-open in y so a vertex on the line counts once.
+			if (a[1] <= y) == (b[1] <= y) {
+				continue
+			}
+			xs = append(xs, a[0]+(y-a[1])*(b[0]-a[0])/(b[1]-a[1]))
+		}
+	}
+	slices.Sort(xs)
+	best, width := orb.Point{}, -1.0
+	for i := 0; i+1 < len(xs); i += 2 {
+		if w := xs[i+1] - xs[i]; w > width {
+			best, width = orb.Point{xs[i] + w/2, y}, w
+		}
+	}
+	if width > 0 && pointInPolygon(best, p) == 1 {
+		return best, true
+	}
+	sp, err := toSF(p)
+	if err != nil {
+		return orb.Point{}, false
+	}
+	xy, ok := sp.PointOnSurface().XY()
+	if !ok {
+		return orb.Point{}, false
+	}
+	pt := orb.Point{xy.X, xy.Y}
+	// quickRelate relies on the point being strictly inside; a point the
+	// exact test cannot confirm leaves the pair to the overlay.
+	return pt, pointInPolygon(pt, p) == 1
 }
 
 func segmentBox(s [2]orb.Point) rtree.Box {

@@ -2,7 +2,7 @@ package rules
 
 import (
 	"context"
-	"sort"
+	"slices"
 	"sync"
 
 	"github.com/paulmach/orb"
@@ -34,65 +34,141 @@ func (p *Pass) footprint(r featureRef) (*geo.Shape, error) {
 	return p.shape(r.layer, r.index)
 }
 
+// footprintBound is the bounding box of a feature's footprint, without
+// preparing a polygon's shape.
+func (p *Pass) footprintBound(r featureRef) (orb.Bound, error) {
+	f := r.feature()
+	if f.IsLine() {
+		s, err := p.corridor(r.layer, r.index)
+		if err != nil {
+			return orb.Bound{}, err
+		}
+		return s.Bound, nil
+	}
+	return f.Geometry.Bound(), nil
+}
+
 type candidate struct {
 	a, b featureRef
 }
 
+// candidateChunk bounds the candidate pairs held at once: a million-parcel
+// layer pair has millions, which are produced, overlaid and dropped a
+// chunk at a time.
+const candidateChunk = 1 << 16
+
 // overlaps finds every pair (a from as, b from bs) whose footprints
 // intersect by at least the minimum area. A pair is visited once even when
 // a feature is selected on both sides; a feature is never paired with
-// itself. Results are in a deterministic order (a's layer and index, then
-// b's), whatever the number of workers.
+// itself. Results are in a deterministic order (b's selection, a's
+// selection, a's index, b's index), whatever the number of workers.
 func (p *Pass) overlaps(ctx context.Context, as, bs []selection, minArea float64) ([]overlap, error) {
-	var cands []candidate
-	for _, bsel := range bs {
+	dup := newReversePairs(as, bs)
+	var out []overlap
+	cands := make([]candidate, 0, candidateChunk)
+	flush := func() error {
+		found, err := p.intersectAll(ctx, cands, minArea)
+		out = append(out, found...)
+		cands = cands[:0]
+		return err
+	}
+	var hits []int
+	for bi, bsel := range bs {
 		bounds := make([]orb.Bound, len(bsel.features))
 		for k, i := range bsel.features {
-			s, err := p.footprint(featureRef{bsel.layer, i})
+			b, err := p.footprintBound(featureRef{bsel.layer, i})
 			if err != nil {
 				return nil, err
 			}
-			bounds[k] = s.Bound
+			bounds[k] = b
 		}
 		ix := geo.NewIndex(bounds)
-		for _, asel := range as {
+		for ai, asel := range as {
 			for _, i := range asel.features {
 				a := featureRef{asel.layer, i}
-				s, err := p.footprint(a)
+				bound, err := p.footprintBound(a)
 				if err != nil {
 					return nil, err
 				}
-				var hits []int
-				ix.Search(s.Bound, func(k int) { hits = append(hits, bsel.features[k]) })
-				sort.Ints(hits)
+				hits = hits[:0]
+				ix.Search(bound, func(k int) { hits = append(hits, bsel.features[k]) })
+				slices.Sort(hits)
 				for _, j := range hits {
 					b := featureRef{bsel.layer, j}
-					if a == b {
+					if a == b || dup.seenBefore(a, b, ai, bi) {
 						continue
 					}
 					cands = append(cands, candidate{a, b})
 				}
+				if len(cands) >= candidateChunk {
+					if err := flush(); err != nil {
+						return nil, err
+					}
+				}
 			}
 		}
 	}
-	cands = dedupePairs(cands)
-	return p.intersectAll(ctx, cands, minArea)
+	if err := flush(); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
-// dedupePairs drops a pair seen in the other order (when both sides select
-// from the same layers) keeping the first.
-func dedupePairs(cands []candidate) []candidate {
-	seen := make(map[candidate]bool, len(cands))
-	out := cands[:0]
-	for _, c := range cands {
-		if seen[candidate{c.b, c.a}] || seen[c] {
-			continue
-		}
-		seen[c] = true
-		out = append(out, c)
-	}
-	return out
+// reversePairs knows which features each side selects, for the layers
+// selected on both sides: there a pair also comes up in the other order,
+// and only its first visit counts.
+type reversePairs struct {
+	aSel, bSel map[*planning.Layer]int    // layer -> position in as / bs
+	onA, onB   map[*planning.Layer][]bool // selected features of shared layers
 }
+
+func newReversePairs(as, bs []selection) *reversePairs {
+	r := &reversePairs{aSel: map[*planning.Layer]int{}, bSel: map[*planning.Layer]int{}, onA: map[*planning.Layer][]bool{}, onB: map[*planning.Layer][]bool{}}
+	for i, s := range as {
+		r.aSel[s.layer] = i
+	}
+	for i, s := range bs {
+		r.bSel[s.layer] = i
+	}
+	mark := func(sels []selection, other map[*planning.Layer]int, into map[*planning.Layer][]bool) {
+		for _, s := range sels {
+			if _, shared := other[s.layer]; !shared {
+				continue
+			}
+			on := make([]bool, len(s.layer.Features))
+			for _, i := range s.features {
+				on[i] = true
+			}
+			into[s.layer] = on
+		}
+	}
+	mark(as, r.bSel, r.onA)
+	mark(bs, r.aSel, r.onB)
+	return r
+}
+
+// seenBefore reports whether the pair (a, b), met in selections as[ai] and
+// bs[bi], was already met as (b, a): the loops run over bs, then as, then
+// a's index, so the reverse came first when its position is smaller.
+func (r *reversePairs) seenBefore(a, b featureRef, ai, bi int) bool {
+	onA, onB := r.onA[b.layer], r.onB[a.layer]
+	if onA == nil || onB == nil || !onA[b.index] || !onB[a.index] {
+		return false
+	}
+	rbi, rai := r.bSel[a.layer], r.aSel[b.layer]
+	switch {
+	case rbi != bi:
+		return rbi < bi
+	case rai != ai:
+		return rai < ai
+	}
+	return b.index < a.index
+}
+
+// pairBlock is the number of consecutive candidates a worker takes at
+// once: a feature's candidates are adjacent, so its shape is prepared once
+// per block rather than once per pair.
+const pairBlock = 64
 
 // intersectAll overlays candidate pairs on all workers and keeps those
 // with at least minArea, in candidate order.
@@ -101,7 +177,7 @@ func (p *Pass) intersectAll(ctx context.Context, cands []candidate, minArea floa
 	keep := make([]bool, len(cands))
 	errs := make([]error, len(cands))
 	var wg sync.WaitGroup
-	next := make(chan int, 256)
+	next := make(chan int, 64)
 	workers := p.Options.Workers
 	if workers < 1 {
 		workers = 1
@@ -110,36 +186,53 @@ func (p *Pass) intersectAll(ctx context.Context, cands []candidate, minArea floa
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := range next {
-				c := cands[i]
-				sa, err := p.footprint(c.a)
+			recent := map[featureRef]*geo.Shape{}
+			footprint := func(r featureRef) (*geo.Shape, error) {
+				if s := recent[r]; s != nil {
+					return s, nil
+				}
+				s, err := p.footprint(r)
 				if err != nil {
-					errs[i] = err
-					continue
+					return nil, err
 				}
-				sb, err := p.footprint(c.b)
-				if err != nil {
-					errs[i] = err
-					continue
+				if len(recent) >= 4096 {
+					clear(recent)
 				}
-				patch, area, err := geo.Overlap(sa, sb)
-				if err != nil {
-					errs[i] = err
-					continue
+				recent[r] = s
+				return s, nil
+			}
+			for start := range next {
+				for i := start; i < min(start+pairBlock, len(cands)); i++ {
+					c := cands[i]
+					sa, err := footprint(c.a)
+					if err != nil {
+						errs[i] = err
+						continue
+					}
+					sb, err := footprint(c.b)
+					if err != nil {
+						errs[i] = err
+						continue
+					}
+					patch, area, err := geo.Overlap(sa, sb)
+					if err != nil {
+						errs[i] = err
+						continue
+					}
+					if patch == nil || area < minArea {
+						continue
+					}
+					results[i] = overlap{a: c.a, b: c.b, patch: patch, areaM2: area}
+					keep[i] = true
 				}
-				if patch == nil || area < minArea {
-					continue
-				}
-				results[i] = overlap{a: c.a, b: c.b, patch: patch, areaM2: area}
-				keep[i] = true
 			}
 		}()
 	}
-	for i := range cands {
-		if i%256 == 0 && ctx.Err() != nil {
+	for start := 0; start < len(cands); start += pairBlock {
+		if ctx.Err() != nil {
 			break
 		}
-		next <- i
+		next <- start
 	}
 	close(next)
 	wg.Wait()

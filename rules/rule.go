@@ -194,11 +194,22 @@ func (c *shapeCache) entry(m map[featureKey]*cachedShape, k featureKey) *cachedS
 	return e
 }
 
+// sharedShapeVertices: a polygon with at least this many positions (a
+// zone, a district, a city boundary) is prepared once per run and shared
+// by every rule. Smaller ones, the bulk of a city's parcels, are prepared
+// where they are needed: that costs a microsecond, while keeping them
+// would hold several copies of every coordinate of a million-parcel plan.
+const sharedShapeVertices = 256
+
 // shape returns the prepared geometry of a feature.
 func (p *Pass) shape(l *planning.Layer, i int) (*geo.Shape, error) {
+	g := l.Features[i].Geometry
+	if geo.PointCount(g) < sharedShapeVertices {
+		return geo.NewShape(g)
+	}
 	e := p.shapes.entry(p.shapes.shapes, featureKey{l, i})
 	e.once.Do(func() {
-		e.shape, e.err = geo.NewShape(l.Features[i].Geometry)
+		e.shape, e.err = geo.NewShape(g)
 	})
 	return e.shape, e.err
 }

@@ -1,0 +1,99 @@
+package rules
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/paulmach/orb"
+	"github.com/plancheck/plancheck/planning"
+)
+
+// TestOverlapsVisitsEachPairOnce compares the streaming pair search with a
+// plain restatement: every candidate in loop order, a pair met before in
+// the other order dropped. Selections share layers on both sides, as in
+// layer-overlap and in rules files that pick the same layer twice.
+func TestOverlapsVisitsEachPairOnce(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 2))
+	square := func() orb.Geometry {
+		x, y := 113+rng.Float64()*0.01, 28+rng.Float64()*0.01
+		d := 0.001 + rng.Float64()*0.002
+		return orb.Polygon{{{x, y}, {x + d, y}, {x + d, y + d}, {x, y + d}, {x, y}}}
+	}
+	layers := make([]*planning.Layer, 3)
+	for i := range layers {
+		l := &planning.Layer{LayerSpec: planning.LayerSpec{Name: fmt.Sprintf("L%d", i)}}
+		for j := 0; j < 60; j++ {
+			l.Features = append(l.Features, planning.Feature{Index: j, ID: fmt.Sprint(j), Geometry: square()})
+		}
+		layers[i] = l
+	}
+	pick := func(l *planning.Layer, every int) selection {
+		s := selection{layer: l}
+		for i := range l.Features {
+			if i%every != 0 {
+				s.features = append(s.features, i)
+			}
+		}
+		return s
+	}
+	cases := map[string][2][]selection{
+		"self join":        {{pick(layers[0], 1000)}, {pick(layers[0], 1000)}},
+		"shared and other": {{pick(layers[0], 3), pick(layers[1], 1000)}, {pick(layers[1], 2), pick(layers[0], 5), pick(layers[2], 1000)}},
+		"disjoint sides":   {{pick(layers[0], 1000)}, {pick(layers[1], 1000)}},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			as, bs := c[0], c[1]
+			var want []candidate
+			seen := map[candidate]bool{}
+			for _, bsel := range bs {
+				for _, asel := range as {
+					for _, i := range asel.features {
+						for _, j := range bsel.features {
+							a, b := featureRef{asel.layer, i}, featureRef{bsel.layer, j}
+							if a == b || !a.feature().Geometry.Bound().Intersects(b.feature().Geometry.Bound()) {
+								continue
+							}
+							if seen[candidate{b, a}] {
+								continue
+							}
+							seen[candidate{a, b}] = true
+							want = append(want, candidate{a, b})
+						}
+					}
+				}
+			}
+			pass := &Pass{Set: &planning.PlanSet{Layers: layers}, Rule: &Rule{Name: "t"}, shapes: newShapeCache(), Options: Options{Workers: 3}}
+			got, err := pass.overlaps(context.Background(), as, bs, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var gotPairs []candidate
+			for _, o := range got {
+				gotPairs = append(gotPairs, candidate{o.a, o.b})
+			}
+			// Touching-only pairs have no patch; keep the expected pairs
+			// whose squares really overlap.
+			var wantOverlapping []candidate
+			for _, c := range want {
+				if slices.Contains(gotPairs, c) {
+					wantOverlapping = append(wantOverlapping, c)
+					continue
+				}
+				ba, bb := c.a.feature().Geometry.Bound(), c.b.feature().Geometry.Bound()
+				if w, h := min(ba.Max[0], bb.Max[0])-max(ba.Min[0], bb.Min[0]), min(ba.Max[1], bb.Max[1])-max(ba.Min[1], bb.Min[1]); w > 1e-9 && h > 1e-9 {
+					t.Errorf("pair %s#%s–%s#%s overlaps but was not found", c.a.layer.Name, c.a.feature().ID, c.b.layer.Name, c.b.feature().ID)
+				}
+			}
+			if len(wantOverlapping) < 20 {
+				t.Fatalf("only %d overlapping pairs: the case tests too little", len(wantOverlapping))
+			}
+			if !slices.Equal(gotPairs, wantOverlapping) {
+				t.Errorf("got %d pairs, want %d in the same order", len(gotPairs), len(wantOverlapping))
+			}
+		})
+	}
+}
