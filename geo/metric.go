@@ -175,3 +175,53 @@ func PointCount(g orb.Geometry) int {
 	})
 	return n
 }
+
+// BoundOf is g.Bound(), faster for polygons: orb's version goes through
+// math.Min and math.Max, whose NaN handling finite coordinates do not need,
+// and candidate search computes millions of bounds.
+func BoundOf(g orb.Geometry) orb.Bound {
+	switch g := g.(type) {
+	case orb.Polygon:
+		if len(g) > 0 && len(g[0]) > 0 {
+			return pointsBound(g[0])
+		}
+	case orb.MultiPolygon:
+		var b orb.Bound
+		first := true
+		for _, p := range g {
+			if len(p) == 0 || len(p[0]) == 0 {
+				continue
+			}
+			pb := pointsBound(p[0])
+			if first {
+				b, first = pb, false
+				continue
+			}
+			b.Min[0], b.Min[1] = min(b.Min[0], pb.Min[0]), min(b.Min[1], pb.Min[1])
+			b.Max[0], b.Max[1] = max(b.Max[0], pb.Max[0]), max(b.Max[1], pb.Max[1])
+		}
+		if !first {
+			return b
+		}
+	}
+	return g.Bound()
+}
+
+// pointsBound is the box of a non-empty point list (a polygon's box is its
+// shell's).
+func pointsBound(pts []orb.Point) orb.Bound {
+	b := orb.Bound{Min: pts[0], Max: pts[0]}
+	for _, p := range pts[1:] {
+		if p[0] < b.Min[0] {
+			b.Min[0] = p[0]
+		} else if p[0] > b.Max[0] {
+			b.Max[0] = p[0]
+		}
+		if p[1] < b.Min[1] {
+			b.Min[1] = p[1]
+		} else if p[1] > b.Max[1] {
+			b.Max[1] = p[1]
+		}
+	}
+	return b
+}

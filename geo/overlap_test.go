@@ -193,3 +193,22 @@ func TestInteriorPoint(t *testing.T) {
 		}
 	}
 }
+
+func TestBoundOfMatchesOrb(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 9))
+	for i := 0; i < 500; i++ {
+		var mp orb.MultiPolygon
+		for k := 0; k < 1+rng.IntN(3); k++ {
+			var r orb.Ring
+			for j := 0; j < 3+rng.IntN(20); j++ {
+				r = append(r, orb.Point{rng.Float64()*2 - 1, rng.Float64()*2 - 1})
+			}
+			mp = append(mp, orb.Polygon{append(r, r[0])})
+		}
+		for _, g := range []orb.Geometry{mp[0], mp, orb.LineString(mp[0][0])} {
+			if got, want := BoundOf(g), g.Bound(); got != want {
+				t.Fatalf("BoundOf(%v) = %v, want %v", g, got, want)
+			}
+		}
+	}
+}

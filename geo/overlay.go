@@ -32,7 +32,7 @@ func NewShape(g orb.Geometry) (*Shape, error) {
 	if err := overlayable(g); err != nil {
 		return nil, err
 	}
-	return &Shape{Geometry: g, Bound: g.Bound()}, nil
+	return &Shape{Geometry: g, Bound: BoundOf(g)}, nil
 }
 
 // sf is the overlay engine's copy of the geometry. NewShape has checked

@@ -98,7 +98,7 @@ func interiorPoint(p orb.Polygon) (orb.Point, bool) {
 	if len(p) == 0 || len(p[0]) < 4 {
 		return orb.Point{}, false
 	}
-	bound := p[0].Bound()
+	bound := pointsBound(p[0])
 	y := bound.Min[1] + (bound.Max[1]-bound.Min[1])/2
 	var xsBuf [32]float64
 	xs := xsBuf[:0]
@@ -182,32 +182,51 @@ type sideFacts struct {
 	in, out bool // some boundary point strictly inside / strictly outside
 }
 
+// segPoint is a point of the other boundary lying on segment seg; segLink
+// says segment seg runs along segment other of the other boundary.
+type segPoint struct {
+	seg int
+	p   orb.Point
+}
+
+type segLink struct{ seg, other int }
+
+// relateScratch is quickRelate's working memory, reused across calls: a
+// city-scale check relates millions of pairs.
+type relateScratch struct {
+	splitsA, splitsB []segPoint
+	alongA, alongB   []segLink
+	near, aNear      []int
+	pts              []orb.Point
+}
+
+var relateScratchPool = sync.Pool{New: func() any { return new(relateScratch) }}
+
 func quickRelate(a, b *Shape) quickRel {
 	ba, bb := a.boundary(), b.boundary()
 	if !ba.ok || !bb.ok {
 		return relUnknown
 	}
-	splitsA := make(map[int][]orb.Point)
-	splitsB := make(map[int][]orb.Point)
+	sc := relateScratchPool.Get().(*relateScratch)
+	defer relateScratchPool.Put(sc)
+	sc.splitsA, sc.splitsB = sc.splitsA[:0], sc.splitsB[:0]
 	// Segments lying on the same line as a segment of the other shape:
 	// only these can hold a piece that runs along the other boundary.
-	alongA := make(map[int][]int)
-	alongB := make(map[int][]int)
-	var near []int
+	sc.alongA, sc.alongB = sc.alongA[:0], sc.alongB[:0]
 	pairs := 0
 	overlap := rtree.Box{
 		MinX: max(a.Bound.Min[0], b.Bound.Min[0]), MinY: max(a.Bound.Min[1], b.Bound.Min[1]),
 		MaxX: min(a.Bound.Max[0], b.Bound.Max[0]), MaxY: min(a.Bound.Max[1], b.Bound.Max[1]),
 	}
-	aNear := ba.segmentsNear(overlap, nil)
-	for _, i := range aNear {
+	sc.aNear = ba.segmentsNear(overlap, sc.aNear)
+	for _, i := range sc.aNear {
 		sa := ba.segs[i]
-		near = bb.segmentsNear(ba.boxes[i], near)
-		pairs += len(near)
+		sc.near = bb.segmentsNear(ba.boxes[i], sc.near)
+		pairs += len(sc.near)
 		if pairs > maxQuickSegmentPairs {
 			return relUnknown
 		}
-		for _, j := range near {
+		for _, j := range sc.near {
 			sb := bb.segs[j]
 			o1, o2 := orient(sb[0], sb[1], sa[0]), orient(sb[0], sb[1], sa[1])
 			o3, o4 := orient(sa[0], sa[1], sb[0]), orient(sa[0], sa[1], sb[1])
@@ -215,26 +234,27 @@ func quickRelate(a, b *Shape) quickRel {
 				return relUnknown // a proper crossing: the shapes overlap in part
 			}
 			if o1 == 0 && o2 == 0 {
-				alongA[i] = append(alongA[i], j)
-				alongB[j] = append(alongB[j], i)
+				sc.alongA = append(sc.alongA, segLink{i, j})
+				sc.alongB = append(sc.alongB, segLink{j, i})
 			}
-			for _, v := range [2]orb.Point{sb[0], sb[1]} {
-				if orient(sa[0], sa[1], v) == 0 && inBox(sa[0], sa[1], v) && v != sa[0] && v != sa[1] {
-					splitsA[i] = append(splitsA[i], v)
+			// o3 and o4 are orient(sa, sb's ends); o1 and o2 the reverse.
+			for k, v := range [2]orb.Point{sb[0], sb[1]} {
+				if [2]int{o3, o4}[k] == 0 && inBox(sa[0], sa[1], v) && v != sa[0] && v != sa[1] {
+					sc.splitsA = append(sc.splitsA, segPoint{i, v})
 				}
 			}
-			for _, v := range [2]orb.Point{sa[0], sa[1]} {
-				if orient(sb[0], sb[1], v) == 0 && inBox(sb[0], sb[1], v) && v != sb[0] && v != sb[1] {
-					splitsB[j] = append(splitsB[j], v)
+			for k, v := range [2]orb.Point{sa[0], sa[1]} {
+				if [2]int{o1, o2}[k] == 0 && inBox(sb[0], sb[1], v) && v != sb[0] && v != sb[1] {
+					sc.splitsB = append(sc.splitsB, segPoint{j, v})
 				}
 			}
 		}
 	}
-	fa := sideOf(ba, bb, splitsA, alongA)
+	fa := sideOf(ba, bb, sc.splitsA, sc.alongA, sc)
 	if fa.in && fa.out {
 		return relUnknown
 	}
-	fb := sideOf(bb, ba, splitsB, alongB)
+	fb := sideOf(bb, ba, sc.splitsB, sc.alongB, sc)
 	interiorIn := func(x, y *boundaryIndex) (all, any bool) {
 		all = true
 		for _, p := range x.interior {
@@ -262,8 +282,10 @@ func quickRelate(a, b *Shape) quickRel {
 // sideOf classifies x's boundary against shape y: its vertices and the
 // midpoints of its segments split where y's vertices touch them. With no
 // proper crossing between the boundaries, those points stand for every
-// boundary point of x.
-func sideOf(x, y *boundaryIndex, splits map[int][]orb.Point, along map[int][]int) sideFacts {
+// boundary point of x. splits and along are sorted here, by x's segment.
+func sideOf(x, y *boundaryIndex, splits []segPoint, along []segLink, sc *relateScratch) sideFacts {
+	slices.SortStableFunc(splits, func(p, q segPoint) int { return p.seg - q.seg })
+	slices.SortStableFunc(along, func(p, q segLink) int { return p.seg - q.seg })
 	var f sideFacts
 	note := func(c int) {
 		switch c {
@@ -273,33 +295,46 @@ func sideOf(x, y *boundaryIndex, splits map[int][]orb.Point, along map[int][]int
 			f.out = true
 		}
 	}
-	// piece classifies the open segment p–q of x's segment i, which meets
+	// piece classifies the open segment p–q of x's segment, which meets
 	// y's boundary at most at its ends or all along it (no proper
 	// crossings, splits at y's vertices). Its midpoint decides, unless it
-	// runs along one of y's segments: a rounded midpoint of a shared edge
-	// may fall a hair off it.
-	piece := func(i int, p, q orb.Point) {
+	// runs along one of y's segments (links): a rounded midpoint of a
+	// shared edge may fall a hair off it.
+	piece := func(links []segLink, p, q orb.Point) {
 		if max(p[0], q[0]) < y.bound.Min[0] || min(p[0], q[0]) > y.bound.Max[0] ||
 			max(p[1], q[1]) < y.bound.Min[1] || min(p[1], q[1]) > y.bound.Max[1] {
 			note(-1) // wholly outside y's box, so outside y
 			return
 		}
-		for _, j := range along[i] {
-			s := y.segs[j]
+		for _, l := range links {
+			s := y.segs[l.other]
 			if orient(s[0], s[1], p) == 0 && orient(s[0], s[1], q) == 0 && inBox(s[0], s[1], p) && inBox(s[0], s[1], q) {
 				return
 			}
 		}
 		note(y.classify(midpoint(p, q)))
 	}
+	si, li := 0, 0
 	for i, s := range x.segs {
 		note(y.classify(s[0]))
-		pts := splits[i]
-		if len(pts) == 0 {
-			piece(i, s[0], s[1])
+		lo := li
+		for li < len(along) && along[li].seg == i {
+			li++
+		}
+		links := along[lo:li]
+		lo = si
+		for si < len(splits) && splits[si].seg == i {
+			si++
+		}
+		if lo == si {
+			piece(links, s[0], s[1])
 		} else {
-			pts = append([]orb.Point{s[0]}, pts...)
+			pts := append(sc.pts[:0], s[0])
+			for _, sp := range splits[lo:si] {
+				pts = append(pts, sp.p)
+			}
 			pts = append(pts, s[1])
+			sc.pts = pts
 			a := s[0]
 			slices.SortFunc(pts, func(p, q orb.Point) int {
 				dp := (p[0]-a[0])*(p[0]-a[0]) + (p[1]-a[1])*(p[1]-a[1])
@@ -314,7 +349,7 @@ func sideOf(x, y *boundaryIndex, splits map[int][]orb.Point, along map[int][]int
 			})
 			for k := 0; k+1 < len(pts); k++ {
 				if pts[k] != pts[k+1] {
-					piece(i, pts[k], pts[k+1])
+					piece(links, pts[k], pts[k+1])
 				}
 			}
 		}

@@ -555,8 +555,17 @@ func segmentsMeet(a, b, c, d orb.Point) (meetKind, orb.Point, bool) {
 // inBox reports whether p lies in the bounding box of segment ab; for a p
 // collinear with ab that means on the segment.
 func inBox(a, b, p orb.Point) bool {
-	return math.Min(a[0], b[0]) <= p[0] && p[0] <= math.Max(a[0], b[0]) &&
-		math.Min(a[1], b[1]) <= p[1] && p[1] <= math.Max(a[1], b[1])
+	// Plain comparisons: coordinates are finite here, and math.Min's NaN
+	// and signed-zero handling costs a third of a point-in-ring test.
+	return between(a[0], b[0], p[0]) && between(a[1], b[1], p[1])
+}
+
+// between reports whether v lies in the closed interval spanned by a and b.
+func between(a, b, v float64) bool {
+	if a > b {
+		a, b = b, a
+	}
+	return a <= v && v <= b
 }
 
 // ccwErrBound is Shewchuk's error bound for the floating-point orientation
@@ -617,6 +626,15 @@ func pointInRing(p orb.Point, r orb.Ring) int {
 			return 0
 		}
 		if (a[1] > p[1]) != (b[1] > p[1]) {
+			// The edge crosses the horizontal through p. Wholly left of p
+			// it cannot cross the ray to the right; wholly right it must.
+			if a[0] < p[0] && b[0] < p[0] {
+				continue
+			}
+			if a[0] > p[0] && b[0] > p[0] {
+				inside = !inside
+				continue
+			}
 			o := orient(a, b, p)
 			if (b[1] > a[1] && o > 0) || (b[1] < a[1] && o < 0) {
 				inside = !inside

@@ -17,30 +17,45 @@ import (
 )
 
 // Feature is a plan feature with its attributes turned into typed fields
-// once, so rules never read raw properties.
+// once, so rules never read raw properties. It is kept small: a city's
+// land-use plan has a million of them.
 type Feature struct {
-	Index    int
-	Line     int
-	ID       string
 	Geometry orb.Geometry // lon/lat; nil when null or unreadable
+	ID       string
 	RawClass string
-	Class    Class
-	HasClass bool // RawClass resolved to a known class
-	Start    int
-	End      int
-	HasStart bool
-	HasEnd   bool
+	// Class is the class RawClass resolves to, shared by every feature of
+	// that class; an empty Class (never nil) when HasClass is false.
+	Class *Class
 	// WidthM is the corridor width of an infrastructure line: width_m, or
 	// the class default.
 	WidthM float64
-	Name   string // boundary
-	Code   string // boundary
-	Parent string // boundary
-	Grade  string // infrastructure
+	// Labels are never nil; features without any share one empty value,
+	// so they are read-only.
+	*Labels
+	Index    int
+	Line     int
+	Start    int
+	End      int
+	HasClass bool // RawClass resolved to a known class
+	HasStart bool
+	HasEnd   bool
 	// Invalid features have a geometry-invalid finding and take part in no
 	// other rule.
 	Invalid bool
 }
+
+// Labels are the descriptive attributes few features carry.
+type Labels struct {
+	Name   string // boundary
+	Code   string // boundary
+	Parent string // boundary
+	Grade  string // infrastructure
+}
+
+var (
+	noClass  = &Class{}
+	noLabels = &Labels{}
+)
 
 // IsLine reports whether the feature is drawn as a line (an
 // infrastructure corridor centre line).
@@ -64,6 +79,8 @@ func (f *Feature) IsPolygon() bool {
 // Layer is a loaded plan layer.
 type Layer struct {
 	LayerSpec
+	// Data is the file as read: CRS, problems, checksum and size. Its
+	// decoded features are dropped once typed into Features.
 	Data     *geo.Layer
 	Features []Feature
 }
@@ -211,8 +228,9 @@ func LoadLayer(ctx context.Context, spec LayerSpec) (*Layer, []Issue, error) {
 		file = filepath.ToSlash(spec.Path)
 	}
 	var issues []Issue
+	classes := map[string]resolvedClass{}
 	for i := range data.Features {
-		l.Features[i] = typeFeature(spec, &data.Features[i])
+		l.Features[i] = typeFeature(spec, &data.Features[i], classes)
 	}
 	windings := 0
 	var firstWinding *Issue
@@ -254,17 +272,23 @@ func LoadLayer(ctx context.Context, spec LayerSpec) (*Layer, []Issue, error) {
 	if spec.Level != "" {
 		issues = append(issues, attributeIssues(l, file)...)
 	}
-	// Rules read the typed fields only; the raw property maps are a third
-	// of a loaded plan set's memory.
-	for i := range data.Features {
-		data.Features[i].Properties = nil
-	}
+	// Rules read the typed features only; the decoded ones, with their raw
+	// property maps, would be a third of a loaded plan set's memory.
+	data.Features = nil
 	sort.SliceStable(issues, func(i, j int) bool { return issues[i].Feature < issues[j].Feature })
 	return l, issues, nil
 }
 
-func typeFeature(spec LayerSpec, gf *geo.Feature) Feature {
-	f := Feature{Index: gf.Index, Line: gf.Line, Geometry: gf.Geometry, Invalid: gf.Invalid}
+// resolvedClass is a layer's class value looked up once: the raw string
+// kept by every feature of it, and the class it resolves to.
+type resolvedClass struct {
+	raw   string
+	class *Class
+	ok    bool
+}
+
+func typeFeature(spec LayerSpec, gf *geo.Feature, classes map[string]resolvedClass) Feature {
+	f := Feature{Index: gf.Index, Line: gf.Line, Geometry: gf.Geometry, Invalid: gf.Invalid, Class: noClass, Labels: noLabels}
 	props := gf.Properties
 	switch {
 	case spec.Fields.ID != "":
@@ -285,9 +309,15 @@ func typeFeature(spec LayerSpec, gf *geo.Feature) Feature {
 		f.RawClass = strings.TrimSpace(propString(v))
 	}
 	if f.RawClass != "" {
-		if c, err := LookupClass(spec.Level, spec.Classification, f.RawClass); err == nil {
-			f.Class, f.HasClass = c, true
+		rc, seen := classes[f.RawClass]
+		if !seen {
+			rc = resolvedClass{raw: f.RawClass, class: noClass}
+			if c, err := LookupClass(spec.Level, spec.Classification, f.RawClass); err == nil {
+				rc.class, rc.ok = &c, true
+			}
+			classes[f.RawClass] = rc
 		}
+		f.RawClass, f.Class, f.HasClass = rc.raw, rc.class, rc.ok
 	}
 	f.Start, f.HasStart = propYear(props[spec.Fields.or(spec.Fields.Start, "start_year")])
 	f.End, f.HasEnd = propYear(props[spec.Fields.or(spec.Fields.End, "end_year")])
@@ -296,10 +326,15 @@ func typeFeature(spec LayerSpec, gf *geo.Feature) Feature {
 	} else if f.HasClass {
 		f.WidthM = f.Class.DefaultWidthM
 	}
-	f.Name = propString(props[spec.Fields.or(spec.Fields.Name, "name")])
-	f.Code = propString(props[spec.Fields.or(spec.Fields.Code, "code")])
-	f.Parent = propString(props[spec.Fields.or(spec.Fields.Parent, "parent")])
-	f.Grade = propString(props[spec.Fields.or(spec.Fields.Grade, "grade")])
+	labels := Labels{
+		Name:   propString(props[spec.Fields.or(spec.Fields.Name, "name")]),
+		Code:   propString(props[spec.Fields.or(spec.Fields.Code, "code")]),
+		Parent: propString(props[spec.Fields.or(spec.Fields.Parent, "parent")]),
+		Grade:  propString(props[spec.Fields.or(spec.Fields.Grade, "grade")]),
+	}
+	if labels != (Labels{}) {
+		f.Labels = &labels
+	}
 	return f
 }
 

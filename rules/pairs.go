@@ -45,7 +45,7 @@ func (p *Pass) footprintBound(r featureRef) (orb.Bound, error) {
 		}
 		return s.Bound, nil
 	}
-	return f.Geometry.Bound(), nil
+	return geo.BoundOf(f.Geometry), nil
 }
 
 type candidate struct {
