@@ -36,6 +36,9 @@ type Feature struct {
 	HasID      bool
 	Geometry   orb.Geometry // nil for a null geometry or one that could not be read
 	Properties map[string]any
+	// Attributes is what ReadOptions.Attributes made of the properties,
+	// when set (Properties is then nil).
+	Attributes any
 	// Invalid is set when the feature has a geometry problem; such a feature
 	// takes part in no rule.
 	Invalid bool
@@ -97,6 +100,13 @@ type ReadOptions struct {
 	// MaxBytes bounds the file size; a larger file is refused. 0 means
 	// DefaultMaxBytes.
 	MaxBytes int64
+	// Attributes, when set, turns each feature's properties (nil when
+	// absent or not an object) into the value kept in Feature.Attributes,
+	// and the property map is dropped. It runs on the worker that parsed
+	// the feature, concurrently with other calls: a caller that needs a
+	// few typed fields of a million features keeps those instead of a
+	// million maps.
+	Attributes func(props map[string]any) any
 }
 
 // Defaults of the input limits: generous for real plans (a city's land-use
@@ -221,8 +231,11 @@ type rawFeature struct {
 	Feature
 	src      orb.Geometry // nil for a null or unreadable geometry
 	hasGeom  bool         // the geometry member is present and not null
-	parser   geomParser
+	typed    bool         // Attributes applied
 	problems []Problem
+	// geomProblems are the geometry parser's findings so far; the parser
+	// itself is rebuilt for finish rather than kept with every feature.
+	geomProblems []geomProblem
 }
 
 func (d *decoder) decode() (*Layer, error) {
@@ -344,12 +357,12 @@ func (d *decoder) decode() (*Layer, error) {
 			return nil, d.unreadable("a %s geometry has a \"features\" member", typ)
 		}
 		raw := rawFeature{Feature: Feature{Index: 0, Line: startLine}, hasGeom: true}
-		raw.parser = d.newParser(0, startLine)
-		src, err := raw.parser.parseGeometry(objectBytes(members), 0)
+		parser := d.newParser(0, startLine)
+		src, err := parser.parseGeometry(objectBytes(members), 0)
 		if err != nil {
 			return nil, d.syntax(err)
 		}
-		raw.src = src
+		raw.src, raw.geomProblems = src, parser.problems
 		if msg := bboxProblem(bbox); msg != "" {
 			raw.problems = append(raw.problems, Problem{Kind: ProblemFeature, Feature: 0, Line: startLine, Message: "geometry " + msg})
 		}
@@ -422,6 +435,7 @@ func (d *decoder) decode() (*Layer, error) {
 		case !rf.Invalid:
 			layer.Problems = append(layer.Problems, Problem{Kind: ProblemNullGeometry, Feature: rf.Index, Line: rf.Line, Message: "feature has a null geometry; it takes part in no rule"})
 		}
+		d.typeAttributes(rf) // a lone Feature or geometry, not yet typed
 		layer.Features[i] = rf.Feature
 		*rf = rawFeature{} // let the parsed source go
 	}
@@ -496,6 +510,7 @@ func (d *decoder) features(s *streamScanner) (featureChunks, error) {
 				defer wg.Done()
 				for k := w; k < n; k += workers {
 					parsed[k], errs[k] = d.feature(batch[k].index, batch[k].line, batch[k].raw)
+					d.typeAttributes(&parsed[k])
 				}
 			}()
 		}
@@ -554,10 +569,18 @@ func (d *decoder) features(s *streamScanner) (featureChunks, error) {
 	}
 }
 
+// typeAttributes applies ReadOptions.Attributes to a parsed feature, once.
+func (d *decoder) typeAttributes(rf *rawFeature) {
+	if d.opts.Attributes == nil || rf.typed {
+		return
+	}
+	rf.Attributes, rf.Properties, rf.typed = d.opts.Attributes(rf.Properties), nil, true
+}
+
 // feature parses one feature object. Structural problems become Problems
 // on the feature; only malformed JSON is an error.
 func (d *decoder) feature(index, line int, raw []byte) (rawFeature, error) {
-	rf := rawFeature{Feature: Feature{Index: index, Line: line}, parser: d.newParser(index, line)}
+	rf := rawFeature{Feature: Feature{Index: index, Line: line}}
 	bad := func(kind ProblemKind, format string, args ...any) {
 		rf.problems = append(rf.problems, Problem{Kind: kind, Feature: index, Line: line, Message: fmt.Sprintf(format, args...)})
 		if kind == ProblemGeometry {
@@ -639,11 +662,12 @@ func (d *decoder) feature(index, line int, raw []byte) (rawFeature, error) {
 	if rf.Invalid {
 		return rf, nil
 	}
-	src, err := rf.parser.parseMembers(g, gm, gerr, 0)
+	parser := d.newParser(index, line)
+	src, err := parser.parseMembers(g, gm, gerr, 0)
 	if err != nil {
 		return rf, err
 	}
-	rf.src = src
+	rf.src, rf.geomProblems = src, parser.problems
 	return rf, nil
 }
 

@@ -15,8 +15,9 @@ import (
 // coordinate ranges, rings, the level's geometry types and OGC validity.
 // Nothing is closed, reoriented or repaired.
 func (d *decoder) finish(rf *rawFeature, crs CRS) (orb.Geometry, []geomProblem) {
-	p := &rf.parser
-	p.crs = crs
+	parser := d.newParser(rf.Index, rf.Line)
+	p := &parser
+	p.crs, p.problems = crs, rf.geomProblems
 	g := rf.src
 	if len(p.problems) > 0 {
 		return nil, p.problems

@@ -208,7 +208,8 @@ func LoadPlanSet(ctx context.Context, manifestPath string, opts ManifestOptions,
 
 // LoadLayer reads one layer file and types its features.
 func LoadLayer(ctx context.Context, spec LayerSpec) (*Layer, []Issue, error) {
-	opts := geo.ReadOptions{GeometryTypes: GeometryTypes(spec.Level), LayerKind: string(spec.Level), MaxVertices: spec.MaxVertices, MaxBytes: spec.MaxBytes}
+	opts := geo.ReadOptions{GeometryTypes: GeometryTypes(spec.Level), LayerKind: string(spec.Level), MaxVertices: spec.MaxVertices, MaxBytes: spec.MaxBytes,
+		Attributes: func(props map[string]any) any { return readAttributes(spec, props) }}
 	if spec.Level == "" {
 		// A bare file validated without --level: structure and geometry only.
 		spec.Level, opts.LayerKind = "", "GeoJSON"
@@ -287,44 +288,45 @@ type resolvedClass struct {
 	ok    bool
 }
 
-func typeFeature(spec LayerSpec, gf *geo.Feature, classes map[string]resolvedClass) Feature {
-	f := Feature{Index: gf.Index, Line: gf.Line, Geometry: gf.Geometry, Invalid: gf.Invalid, Class: noClass, Labels: noLabels}
-	props := gf.Properties
-	switch {
-	case spec.Fields.ID != "":
-		if v, ok := props[spec.Fields.ID]; ok && v != nil {
-			f.ID = propString(v)
-		}
-	case gf.HasID:
-		f.ID = gf.ID
-	default:
-		if v, ok := props["id"]; ok && v != nil {
-			f.ID = propString(v)
-		}
-	}
-	if f.ID == "" {
-		f.ID = "#" + strconv.Itoa(gf.Index)
+// attributes are the properties a feature is typed from, read on the
+// GeoJSON reader's workers so that no property map outlives its parse.
+type attributes struct {
+	id          string // from the id field (Fields.ID, else "id")
+	rawClass    string
+	start, end  int
+	hasStart    bool
+	hasEnd      bool
+	width       float64 // > 0 when given and usable
+	labels      *Labels // nil when the feature has none
+	yearProblem []string // start, then end year values that are no year
+	widthBad    string   // description of an unusable width value
+}
+
+func readAttributes(spec LayerSpec, props map[string]any) any {
+	a := &attributes{}
+	if v, ok := props[spec.Fields.or(spec.Fields.ID, "id")]; ok && v != nil {
+		a.id = propString(v)
 	}
 	if v, ok := props[spec.Fields.or(spec.Fields.Class, "class")]; ok && v != nil {
-		f.RawClass = strings.TrimSpace(propString(v))
+		a.rawClass = strings.TrimSpace(propString(v))
 	}
-	if f.RawClass != "" {
-		rc, seen := classes[f.RawClass]
-		if !seen {
-			rc = resolvedClass{raw: f.RawClass, class: noClass}
-			if c, err := LookupClass(spec.Level, spec.Classification, f.RawClass); err == nil {
-				rc.class, rc.ok = &c, true
+	startKey, endKey := spec.Fields.or(spec.Fields.Start, "start_year"), spec.Fields.or(spec.Fields.End, "end_year")
+	a.start, a.hasStart = propYear(props[startKey])
+	a.end, a.hasEnd = propYear(props[endKey])
+	for _, key := range []string{startKey, endKey} {
+		if v, ok := props[key]; ok && v != nil {
+			if _, ok := propYear(v); !ok {
+				a.yearProblem = append(a.yearProblem, fmt.Sprintf("%q is %s, not an integer year", key, describe(v)))
 			}
-			classes[f.RawClass] = rc
 		}
-		f.RawClass, f.Class, f.HasClass = rc.raw, rc.class, rc.ok
 	}
-	f.Start, f.HasStart = propYear(props[spec.Fields.or(spec.Fields.Start, "start_year")])
-	f.End, f.HasEnd = propYear(props[spec.Fields.or(spec.Fields.End, "end_year")])
-	if w, ok := propNumber(props[spec.Fields.or(spec.Fields.Width, "width_m")]); ok && w > 0 {
-		f.WidthM = w
-	} else if f.HasClass {
-		f.WidthM = f.Class.DefaultWidthM
+	widthKey := spec.Fields.or(spec.Fields.Width, "width_m")
+	if v, ok := props[widthKey]; ok && v != nil {
+		if w, ok := propNumber(v); ok && w > 0 {
+			a.width = w
+		} else {
+			a.widthBad = describe(v)
+		}
 	}
 	labels := Labels{
 		Name:   propString(props[spec.Fields.or(spec.Fields.Name, "name")]),
@@ -333,7 +335,43 @@ func typeFeature(spec LayerSpec, gf *geo.Feature, classes map[string]resolvedCla
 		Grade:  propString(props[spec.Fields.or(spec.Fields.Grade, "grade")]),
 	}
 	if labels != (Labels{}) {
-		f.Labels = &labels
+		a.labels = &labels
+	}
+	return a
+}
+
+func typeFeature(spec LayerSpec, gf *geo.Feature, classes map[string]resolvedClass) Feature {
+	f := Feature{Index: gf.Index, Line: gf.Line, Geometry: gf.Geometry, Invalid: gf.Invalid, Class: noClass, Labels: noLabels}
+	a, _ := gf.Attributes.(*attributes)
+	if a == nil {
+		a = readAttributes(spec, gf.Properties).(*attributes)
+	}
+	f.ID = a.id
+	if spec.Fields.ID == "" && gf.HasID {
+		f.ID = gf.ID
+	}
+	if f.ID == "" {
+		f.ID = "#" + strconv.Itoa(gf.Index)
+	}
+	if a.rawClass != "" {
+		rc, seen := classes[a.rawClass]
+		if !seen {
+			rc = resolvedClass{raw: a.rawClass, class: noClass}
+			if c, err := LookupClass(spec.Level, spec.Classification, a.rawClass); err == nil {
+				rc.class, rc.ok = &c, true
+			}
+			classes[a.rawClass] = rc
+		}
+		f.RawClass, f.Class, f.HasClass = rc.raw, rc.class, rc.ok
+	}
+	f.Start, f.HasStart, f.End, f.HasEnd = a.start, a.hasStart, a.end, a.hasEnd
+	if a.width > 0 {
+		f.WidthM = a.width
+	} else if f.HasClass {
+		f.WidthM = f.Class.DefaultWidthM
+	}
+	if a.labels != nil {
+		f.Labels = a.labels
 	}
 	return f
 }
@@ -341,13 +379,17 @@ func typeFeature(spec LayerSpec, gf *geo.Feature, classes map[string]resolvedCla
 // attributeIssues checks class, years, width and id uniqueness.
 func attributeIssues(l *Layer, file string) []Issue {
 	var out []Issue
-	props := func(i int) map[string]any { return l.Data.Features[i].Properties }
+	attrs := func(i int) *attributes {
+		a, _ := l.Data.Features[i].Attributes.(*attributes)
+		if a == nil {
+			a = readAttributes(l.LayerSpec, l.Data.Features[i].Properties).(*attributes)
+		}
+		return a
+	}
 	add := func(f *Feature, check, format string, args ...any) {
 		out = append(out, Issue{Check: check, Error: true, Layer: l.Name, File: file, Feature: f.Index, ID: f.ID, Class: f.RawClass, Line: f.Line, Message: fmt.Sprintf(format, args...), Geometry: f.Geometry})
 	}
 	classKey := l.Fields.or(l.Fields.Class, "class")
-	startKey := l.Fields.or(l.Fields.Start, "start_year")
-	endKey := l.Fields.or(l.Fields.End, "end_year")
 	widthKey := l.Fields.or(l.Fields.Width, "width_m")
 	ids := map[string]int{}
 	for i := range l.Features {
@@ -368,21 +410,15 @@ func attributeIssues(l *Layer, file string) []Issue {
 		} else if f.Name == "" && f.Code == "" {
 			add(f, CheckAttribute, "boundary feature has neither %q nor %q", l.Fields.or(l.Fields.Name, "name"), l.Fields.or(l.Fields.Code, "code"))
 		}
-		p := props(i)
-		for _, key := range []string{startKey, endKey} {
-			if v, ok := p[key]; ok && v != nil {
-				if _, ok := propYear(v); !ok {
-					add(f, CheckAttribute, "%q is %s, not an integer year", key, describe(v))
-				}
-			}
+		a := attrs(i)
+		for _, msg := range a.yearProblem {
+			add(f, CheckAttribute, "%s", msg)
 		}
 		if f.HasStart && f.HasEnd && f.Start > f.End {
 			add(f, CheckAttribute, "start year %d is after end year %d", f.Start, f.End)
 		}
-		if v, ok := p[widthKey]; ok && v != nil {
-			if w, ok := propNumber(v); !ok || w <= 0 {
-				add(f, CheckAttribute, "%q is %s; a corridor width must be a number of metres > 0", widthKey, describe(v))
-			}
+		if a.widthBad != "" {
+			add(f, CheckAttribute, "%q is %s; a corridor width must be a number of metres > 0", widthKey, a.widthBad)
 		}
 		if l.Level == Infrastructure && f.IsLine() && f.WidthM <= 0 && f.HasClass {
 			add(f, CheckAttribute, "line of class %s has no corridor width; give %q in metres", f.Class.Code, widthKey)
