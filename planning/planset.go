@@ -296,8 +296,8 @@ type attributes struct {
 	start, end  int
 	hasStart    bool
 	hasEnd      bool
-	width       float64 // > 0 when given and usable
-	labels      *Labels // nil when the feature has none
+	width       float64  // > 0 when given and usable
+	labels      *Labels  // nil when the feature has none
 	yearProblem []string // start, then end year values that are no year
 	widthBad    string   // description of an unusable width value
 }
