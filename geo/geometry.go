@@ -55,6 +55,16 @@ func (p *geomParser) add(at *orb.Point, format string, args ...any) {
 
 func round7(v float64) float64 { return math.Round(v*1e7) / 1e7 }
 
+// coordinatesWanted says what the coordinates of each geometry type are.
+var coordinatesWanted = map[string]string{
+	"Point":           "a position (an array of numbers)",
+	"MultiPoint":      "an array of positions",
+	"LineString":      "an array of positions",
+	"MultiLineString": "an array of line strings (arrays of positions)",
+	"Polygon":         "an array of linear rings (arrays of positions)",
+	"MultiPolygon":    "an array of polygons (arrays of linear rings)",
+}
+
 func (p *geomParser) typeAllowed(g orb.Geometry) bool {
 	if len(p.allowed) == 0 || g == nil {
 		return true
@@ -117,19 +127,13 @@ func (p *geomParser) parseMembers(raw []byte, ms []member, err error, depth int)
 		}
 		return nil, nil
 	}
-	want := map[string]string{
-		"Point":           "a position (an array of numbers)",
-		"MultiPoint":      "an array of positions",
-		"LineString":      "an array of positions",
-		"MultiLineString": "an array of line strings (arrays of positions)",
-		"Polygon":         "an array of linear rings (arrays of positions)",
-		"MultiPolygon":    "an array of polygons (arrays of linear rings)",
-	}[typ]
+	want := coordinatesWanted[typ]
 	if want == "" {
 		p.add(nil, "unknown geometry type %q", typ)
 		return nil, nil
 	}
 	c := &coordScanner{sliceScanner: sliceScanner{b: coords}, max: p.maxVertices}
+	defer c.release()
 	var g orb.Geometry
 	switch typ {
 	case "Point":

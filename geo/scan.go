@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
+	"sync"
 	"unicode/utf8"
 	"unsafe"
 
@@ -321,6 +323,7 @@ type coordScanner struct {
 	sliceScanner
 	positions int
 	max       int
+	scratch   *[]orb.Point
 }
 
 func (c *coordScanner) number() (float64, error) {
@@ -504,7 +507,48 @@ func array[T any](c *coordScanner, elem func() (T, error)) ([]T, error) {
 	}
 }
 
-func (c *coordScanner) positionList() ([]orb.Point, error) { return array(c, c.position) }
+// positionList reads into a scratch list reused across lists and
+// features, then keeps an exact-size copy: grown by append, a million
+// rings would hold a third more memory than their points, and leave the
+// smaller arrays of each doubling behind as garbage.
+func (c *coordScanner) positionList() ([]orb.Point, error) {
+	if err := c.open(); err != nil {
+		return nil, err
+	}
+	if c.empty() {
+		return []orb.Point{}, nil
+	}
+	if c.scratch == nil {
+		c.scratch = pointScratch.Get().(*[]orb.Point)
+	}
+	buf := (*c.scratch)[:0]
+	for {
+		v, err := c.position()
+		if err != nil {
+			return nil, err
+		}
+		buf = append(buf, v)
+		more, err := c.next()
+		if err != nil {
+			return nil, err
+		}
+		if !more {
+			break
+		}
+	}
+	*c.scratch = buf
+	return slices.Clone(buf), nil
+}
+
+var pointScratch = sync.Pool{New: func() any { return new([]orb.Point) }}
+
+// release returns the scanner's scratch list for other scanners.
+func (c *coordScanner) release() {
+	if c.scratch != nil && cap(*c.scratch) <= 1<<16 {
+		pointScratch.Put(c.scratch)
+	}
+	c.scratch = nil
+}
 
 func (c *coordScanner) lists2() ([][]orb.Point, error) { return array(c, c.positionList) }
 
