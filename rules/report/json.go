@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -123,7 +124,7 @@ func JSON(w io.Writer, r *rules.Result) error {
 			BySeverity:  jsonSeverities{Error: s.Errors, Warning: s.Warnings, Info: s.Infos},
 			ByLayerPair: make([]jsonPair, len(s.Pairs)),
 		},
-		Findings: make([]jsonFinding, len(fs)),
+		Findings: []jsonFinding{},
 	}
 	for i, in := range r.Inputs {
 		out.Inputs[i] = jsonInput{Layer: in.Layer, Level: in.Level, File: in.File, SHA256: in.SHA256, Features: in.Features}
@@ -137,13 +138,10 @@ func JSON(w io.Writer, r *rules.Result) error {
 	for _, d := range districtRows(r) {
 		out.Statistics = append(out.Statistics, jsonStat{District: d.District, Code: d.Code, Rule: d.Rule, Count: d.Count, AreaHa: json.Number(d.AreaHa), SharePct: json.Number(d.Share)})
 	}
-	for i, f := range fs {
-		jf := jsonFinding{properties: newProperties(f), File: f.Location.File, Line: f.Location.Line}
-		if f.At != nil {
-			jf.At = []json.Number{json.Number(degrees(f.At[0])), json.Number(degrees(f.At[1]))}
-		}
-		out.Findings[i] = jf
-	}
+	// The findings, last in the report, are encoded one at a time into the
+	// place of an empty list: a city-scale run has hundreds of thousands,
+	// and a second copy of them as report values would double the memory
+	// of this step.
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
@@ -151,6 +149,37 @@ func JSON(w io.Writer, r *rules.Result) error {
 	if err := enc.Encode(out); err != nil {
 		return fmt.Errorf("report: writing JSON: %w", err)
 	}
-	_, err := inertJSON.WriteString(w, buf.String())
-	return err
+	head, ok := bytes.CutSuffix(buf.Bytes(), []byte("[]\n}\n"))
+	if !ok {
+		return fmt.Errorf("report: writing JSON: findings are not last")
+	}
+	bw := bufio.NewWriter(w)
+	inertJSON.WriteString(bw, string(head))
+	if len(fs) == 0 {
+		bw.WriteString("[]\n}\n")
+		return bw.Flush()
+	}
+	bw.WriteString("[\n")
+	enc = json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("    ", "  ")
+	for i, f := range fs {
+		jf := jsonFinding{properties: newProperties(f), File: f.Location.File, Line: f.Location.Line}
+		if f.At != nil {
+			jf.At = []json.Number{json.Number(degrees(f.At[0])), json.Number(degrees(f.At[1]))}
+		}
+		buf.Reset()
+		buf.WriteString("    ")
+		if err := enc.Encode(jf); err != nil {
+			return fmt.Errorf("report: writing JSON: %w", err)
+		}
+		b := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+		inertJSON.WriteString(bw, string(b))
+		if i < len(fs)-1 {
+			bw.WriteString(",")
+		}
+		bw.WriteString("\n")
+	}
+	bw.WriteString("  ]\n}\n")
+	return bw.Flush()
 }
