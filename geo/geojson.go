@@ -437,7 +437,9 @@ func (d *decoder) decode() (*Layer, error) {
 		}
 		d.typeAttributes(rf) // a lone Feature or geometry, not yet typed
 		layer.Features[i] = rf.Feature
-		*rf = rawFeature{} // let the parsed source go
+		if i%featureBatch == featureBatch-1 {
+			raws[i/featureBatch] = nil // let a batch of parsed sources go
+		}
 	}
 	if projectedLooking > 0 && crs.Geographic {
 		layer.Problems = append(layer.Problems, Problem{Kind: ProblemCRS, Feature: -1, Line: firstProjectedLine,

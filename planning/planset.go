@@ -290,16 +290,30 @@ type resolvedClass struct {
 
 // attributes are the properties a feature is typed from, read on the
 // GeoJSON reader's workers so that no property map outlives its parse.
+// A million of them wait for typing at once, so what few features have
+// sits behind a pointer.
 type attributes struct {
-	id          string // from the id field (Fields.ID, else "id")
-	rawClass    string
-	start, end  int
-	hasStart    bool
-	hasEnd      bool
-	width       float64  // > 0 when given and usable
+	id       string // from the id field (Fields.ID, else "id")
+	rawClass string
+	width    float64 // > 0 when given and usable
+	start    int32
+	end      int32
+	hasStart bool
+	hasEnd   bool
+	extra    *extraAttributes // nil when the feature has none of it
+}
+
+type extraAttributes struct {
 	labels      *Labels  // nil when the feature has none
 	yearProblem []string // start, then end year values that are no year
 	widthBad    string   // description of an unusable width value
+}
+
+func (a *attributes) more() *extraAttributes {
+	if a.extra == nil {
+		a.extra = &extraAttributes{}
+	}
+	return a.extra
 }
 
 func readAttributes(spec LayerSpec, props map[string]any) any {
@@ -311,12 +325,15 @@ func readAttributes(spec LayerSpec, props map[string]any) any {
 		a.rawClass = strings.TrimSpace(propString(v))
 	}
 	startKey, endKey := spec.Fields.or(spec.Fields.Start, "start_year"), spec.Fields.or(spec.Fields.End, "end_year")
-	a.start, a.hasStart = propYear(props[startKey])
-	a.end, a.hasEnd = propYear(props[endKey])
+	var start, end int
+	start, a.hasStart = propYear(props[startKey])
+	end, a.hasEnd = propYear(props[endKey])
+	a.start, a.end = int32(start), int32(end)
 	for _, key := range []string{startKey, endKey} {
 		if v, ok := props[key]; ok && v != nil {
 			if _, ok := propYear(v); !ok {
-				a.yearProblem = append(a.yearProblem, fmt.Sprintf("%q is %s, not an integer year", key, describe(v)))
+				x := a.more()
+				x.yearProblem = append(x.yearProblem, fmt.Sprintf("%q is %s, not an integer year", key, describe(v)))
 			}
 		}
 	}
@@ -325,7 +342,7 @@ func readAttributes(spec LayerSpec, props map[string]any) any {
 		if w, ok := propNumber(v); ok && w > 0 {
 			a.width = w
 		} else {
-			a.widthBad = describe(v)
+			a.more().widthBad = describe(v)
 		}
 	}
 	labels := Labels{
@@ -335,7 +352,7 @@ func readAttributes(spec LayerSpec, props map[string]any) any {
 		Grade:  propString(props[spec.Fields.or(spec.Fields.Grade, "grade")]),
 	}
 	if labels != (Labels{}) {
-		a.labels = &labels
+		a.more().labels = &labels
 	}
 	return a
 }
@@ -364,14 +381,14 @@ func typeFeature(spec LayerSpec, gf *geo.Feature, classes map[string]resolvedCla
 		}
 		f.RawClass, f.Class, f.HasClass = rc.raw, rc.class, rc.ok
 	}
-	f.Start, f.HasStart, f.End, f.HasEnd = a.start, a.hasStart, a.end, a.hasEnd
+	f.Start, f.HasStart, f.End, f.HasEnd = int(a.start), a.hasStart, int(a.end), a.hasEnd
 	if a.width > 0 {
 		f.WidthM = a.width
 	} else if f.HasClass {
 		f.WidthM = f.Class.DefaultWidthM
 	}
-	if a.labels != nil {
-		f.Labels = a.labels
+	if a.extra != nil && a.extra.labels != nil {
+		f.Labels = a.extra.labels
 	}
 	return f
 }
@@ -410,15 +427,18 @@ func attributeIssues(l *Layer, file string) []Issue {
 		} else if f.Name == "" && f.Code == "" {
 			add(f, CheckAttribute, "boundary feature has neither %q nor %q", l.Fields.or(l.Fields.Name, "name"), l.Fields.or(l.Fields.Code, "code"))
 		}
-		a := attrs(i)
-		for _, msg := range a.yearProblem {
+		x := attrs(i).extra
+		if x == nil {
+			x = &extraAttributes{}
+		}
+		for _, msg := range x.yearProblem {
 			add(f, CheckAttribute, "%s", msg)
 		}
 		if f.HasStart && f.HasEnd && f.Start > f.End {
 			add(f, CheckAttribute, "start year %d is after end year %d", f.Start, f.End)
 		}
-		if a.widthBad != "" {
-			add(f, CheckAttribute, "%q is %s; a corridor width must be a number of metres > 0", widthKey, a.widthBad)
+		if x.widthBad != "" {
+			add(f, CheckAttribute, "%q is %s; a corridor width must be a number of metres > 0", widthKey, x.widthBad)
 		}
 		if l.Level == Infrastructure && f.IsLine() && f.WidthM <= 0 && f.HasClass {
 			add(f, CheckAttribute, "line of class %s has no corridor width; give %q in metres", f.Class.Code, widthKey)

@@ -247,3 +247,21 @@ func TestFixtureCZT(t *testing.T) {
 	}
 	golden(t, "czt.validate.text", []byte(vout))
 }
+
+func TestGrowthPercent(t *testing.T) {
+	for _, c := range []struct {
+		live uint64
+		want int
+	}{
+		{0, 50},
+		{100 << 20, 50},
+		{512 << 20, 50},
+		{1 << 30, 25},
+		{2 << 30, 12},
+		{10 << 30, 10},
+	} {
+		if got := growthPercent(c.live); got != c.want {
+			t.Errorf("growthPercent(%d MiB) = %d, want %d", c.live>>20, got, c.want)
+		}
+	}
+}

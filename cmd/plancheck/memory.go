@@ -1,0 +1,53 @@
+package main
+
+import (
+	"runtime"
+	"runtime/debug"
+	"runtime/metrics"
+)
+
+// Go's collector lets the heap grow by GOGC percent of the live heap
+// before it collects again. Plan sets are large and live for the whole
+// run, so a percentage of them is a lot of memory that holds only
+// garbage: a million-parcel plan set keeps about a gigabyte live, and
+// GOGC=100 would let the process grow to two. plancheck collects at 50 %
+// growth, and at most maxHeadroom above the live heap.
+const (
+	gcPercent   = 50
+	maxHeadroom = 256 << 20
+)
+
+// tuneGC sets the collector's growth target after every collection from
+// the heap that collection found live. GOGC or GOMEMLIMIT in the
+// environment leave the collector as the user set it.
+func tuneGC() {
+	debug.SetGCPercent(gcPercent)
+	arm := func(fn func(*gcSentinel)) { runtime.SetFinalizer(&gcSentinel{}, fn) }
+	var after func(*gcSentinel)
+	after = func(*gcSentinel) {
+		debug.SetGCPercent(growthPercent(liveHeap()))
+		arm(after) // a finalizer runs once; the next collection needs a new one
+	}
+	arm(after)
+}
+
+// gcSentinel is garbage at once; its finalizer runs after each collection.
+type gcSentinel struct{ _ [16]byte }
+
+// growthPercent is the GOGC that gives live bytes at most maxHeadroom of
+// growth, never more than gcPercent and never below 10.
+func growthPercent(live uint64) int {
+	if live == 0 || live*gcPercent/100 <= maxHeadroom {
+		return gcPercent
+	}
+	return max(10, int(maxHeadroom*100/live))
+}
+
+func liveHeap() uint64 {
+	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return s[0].Value.Uint64()
+}
