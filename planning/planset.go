@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"os"
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -173,7 +174,7 @@ func LoadPlanSet(ctx context.Context, manifestPath string, opts ManifestOptions,
 		err    error
 	}
 	results := make([]loaded, len(m.Layers))
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	budget := newLoadBudget(runtime.GOMAXPROCS(0), concurrentLoadBytes)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	done := 0
@@ -182,8 +183,12 @@ func LoadPlanSet(ctx context.Context, manifestPath string, opts ManifestOptions,
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
+			size := int64(0)
+			if fi, err := os.Stat(spec.Path); err == nil {
+				size = fi.Size()
+			}
+			budget.acquire(size)
+			defer budget.release(size)
 			l, issues, err := LoadLayer(ctx, spec)
 			results[i] = loaded{l, issues, err}
 			if opts.Progress != nil {
@@ -204,6 +209,48 @@ func LoadPlanSet(ctx context.Context, manifestPath string, opts ManifestOptions,
 	}
 	set.Issues = append(set.Issues, disjointLayers(set.Layers)...)
 	return set, nil
+}
+
+// concurrentLoadBytes bounds the GeoJSON read at once by concurrent layer
+// loads. Each load already parses on every core; running several at once
+// only overlaps their scanning, and a layer being typed briefly needs
+// twice the memory it keeps, so two city-scale layers load one after the
+// other while small ones still load together.
+const concurrentLoadBytes = 256 << 20
+
+// loadBudget admits layer loads while at most n run and their files total
+// at most bytes; a file larger than that runs alone.
+type loadBudget struct {
+	mu      sync.Mutex
+	cond    *sync.Cond
+	n       int
+	bytes   int64
+	running int
+	inUse   int64
+}
+
+func newLoadBudget(n int, bytes int64) *loadBudget {
+	b := &loadBudget{n: n, bytes: bytes}
+	b.cond = sync.NewCond(&b.mu)
+	return b
+}
+
+func (b *loadBudget) acquire(size int64) {
+	b.mu.Lock()
+	for b.running > 0 && (b.running >= b.n || b.inUse+size > b.bytes) {
+		b.cond.Wait()
+	}
+	b.running++
+	b.inUse += size
+	b.mu.Unlock()
+}
+
+func (b *loadBudget) release(size int64) {
+	b.mu.Lock()
+	b.running--
+	b.inUse -= size
+	b.mu.Unlock()
+	b.cond.Broadcast()
 }
 
 // LoadLayer reads one layer file and types its features.

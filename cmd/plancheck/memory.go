@@ -15,6 +15,9 @@ import (
 const (
 	gcPercent   = 50
 	maxHeadroom = 256 << 20
+	// runtimeSlack is what the runtime holds besides the heap: stacks,
+	// span and GC metadata.
+	runtimeSlack = 64 << 20
 )
 
 // tuneGC sets the collector's growth target after every collection from
@@ -25,7 +28,16 @@ func tuneGC() {
 	arm := func(fn func(*gcSentinel)) { runtime.SetFinalizer(&gcSentinel{}, fn) }
 	var after func(*gcSentinel)
 	after = func(*gcSentinel) {
-		debug.SetGCPercent(growthPercent(liveHeap()))
+		live := liveHeap()
+		percent := growthPercent(live)
+		debug.SetGCPercent(percent)
+		// The same bound as a soft memory limit, which counts the pages
+		// the heap no longer uses but still holds: it makes the runtime
+		// return them, so the process shrinks when a phase's working
+		// memory (say, the features being typed) is gone.
+		if live > 0 {
+			debug.SetMemoryLimit(int64(live + live*uint64(percent)/100 + runtimeSlack))
+		}
 		arm(after) // a finalizer runs once; the next collection needs a new one
 	}
 	arm(after)
