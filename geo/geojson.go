@@ -100,13 +100,13 @@ type ReadOptions struct {
 	// MaxBytes bounds the file size; a larger file is refused. 0 means
 	// DefaultMaxBytes.
 	MaxBytes int64
-	// Attributes, when set, turns each feature's properties (nil when
-	// absent or not an object) into the value kept in Feature.Attributes,
-	// and the property map is dropped. It runs on the worker that parsed
+	// Attributes, when set, turns each feature's properties (none when
+	// absent or not an object) into the value kept in Feature.Attributes;
+	// Feature.Properties is then nil. It runs on the worker that parsed
 	// the feature, concurrently with other calls: a caller that needs a
 	// few typed fields of a million features keeps those instead of a
 	// million maps.
-	Attributes func(props map[string]any) any
+	Attributes func(props Properties) any
 }
 
 // Defaults of the input limits: generous for real plans (a city's land-use
@@ -576,8 +576,14 @@ func (d *decoder) typeAttributes(rf *rawFeature) {
 	if d.opts.Attributes == nil || rf.typed {
 		return
 	}
-	rf.Attributes, rf.Properties, rf.typed = d.opts.Attributes(rf.Properties), nil, true
+	rf.Attributes, rf.Properties, rf.typed = d.opts.Attributes(Properties{m: rf.Properties}), nil, true
 }
+
+// memberLists are the member lists one feature's parse splits objects
+// into, reused from feature to feature.
+type memberLists struct{ feature, geometry, properties []member }
+
+var memberListPool = sync.Pool{New: func() any { return new(memberLists) }}
 
 // feature parses one feature object. Structural problems become Problems
 // on the feature; only malformed JSON is an error.
@@ -592,7 +598,10 @@ func (d *decoder) feature(index, line int, raw []byte) (rawFeature, error) {
 	if !utf8.Valid(raw) {
 		bad(ProblemFeature, "%s", notUTF8(raw))
 	}
-	members, err := objectMembers(raw)
+	lists := memberListPool.Get().(*memberLists)
+	defer memberListPool.Put(lists)
+	members, err := objectMembersInto(raw, lists.feature)
+	lists.feature = members
 	if err == errNotObject {
 		if !json.Valid(raw) {
 			return rf, &syntaxError{msg: "malformed feature"}
@@ -631,7 +640,17 @@ func (d *decoder) feature(index, line int, raw []byte) (rawFeature, error) {
 		bad(ProblemFeature, "feature has no \"properties\" member (RFC 7946 requires it, null allowed)")
 	} else if !bytes.Equal(bytes.TrimSpace(p), []byte("null")) {
 		var err error
-		if rf.Properties, err = parseProperties(p); err != nil {
+		if d.opts.Attributes != nil {
+			// Typed here, from the members, without a map.
+			var ms []member
+			if ms, err = checkProperties(p, lists.properties); err == nil {
+				lists.properties = ms
+				rf.Attributes, rf.typed = d.opts.Attributes(Properties{members: ms}), true
+			}
+		} else {
+			rf.Properties, err = parseProperties(p)
+		}
+		if err != nil {
 			if !json.Valid(p) {
 				return rf, &syntaxError{msg: "malformed properties"}
 			}
@@ -652,7 +671,10 @@ func (d *decoder) feature(index, line int, raw []byte) (rawFeature, error) {
 	if bytes.Equal(bytes.TrimSpace(g), []byte("null")) {
 		return rf, nil
 	}
-	gm, gerr := objectMembers(g)
+	gm, gerr := objectMembersInto(g, lists.geometry)
+	if gerr == nil {
+		lists.geometry = gm
+	}
 	if gerr == nil {
 		if bbox, ok := lookup(gm, "bbox"); ok {
 			if msg := bboxProblem(bbox); msg != "" {
@@ -904,37 +926,99 @@ func parseProperties(raw []byte) (map[string]any, error) {
 	}
 	props := make(map[string]any, len(ms))
 	for _, m := range ms {
+		v, err := propertyValue(m.val)
+		if err != nil {
+			return nil, err
+		}
+		props[m.key] = v
+	}
+	return props, nil
+}
+
+// checkProperties splits a properties object into members (into out) and
+// checks every value as parseProperties would decode it, decoding none.
+func checkProperties(raw []byte, out []member) ([]member, error) {
+	ms, err := objectMembersInto(raw, out)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range ms {
 		v := bytes.TrimSpace(m.val)
 		if len(v) == 0 {
 			return nil, errors.New("empty value")
 		}
 		switch c := v[0]; {
 		case c == '"':
-			s, err := unquote(v)
-			if err != nil {
-				return nil, err
+			if !validString(v) {
+				return nil, errors.New("malformed string")
 			}
-			props[m.key] = s
-		case c == '-' || (c >= '0' && c <= '9'):
-			if !json.Valid(v) {
-				return nil, errors.New("malformed number")
-			}
-			props[m.key] = json.Number(v)
-		case bytes.Equal(v, []byte("true")):
-			props[m.key] = true
-		case bytes.Equal(v, []byte("false")):
-			props[m.key] = false
-		case bytes.Equal(v, []byte("null")):
-			props[m.key] = nil
+		case bytes.Equal(v, []byte("true")), bytes.Equal(v, []byte("false")), bytes.Equal(v, []byte("null")):
 		default:
-			dec := json.NewDecoder(bytes.NewReader(v))
-			dec.UseNumber()
-			var x any
-			if err := dec.Decode(&x); err != nil {
-				return nil, err
+			if !json.Valid(v) {
+				return nil, errors.New("malformed value")
 			}
-			props[m.key] = x
 		}
 	}
-	return props, nil
+	return ms, nil
+}
+
+// propertyValue decodes one property value.
+func propertyValue(raw []byte) (any, error) {
+	v := bytes.TrimSpace(raw)
+	if len(v) == 0 {
+		return nil, errors.New("empty value")
+	}
+	switch c := v[0]; {
+	case c == '"':
+		return unquote(v)
+	case c == '-' || (c >= '0' && c <= '9'):
+		if !json.Valid(v) {
+			return nil, errors.New("malformed number")
+		}
+		return json.Number(v), nil
+	case bytes.Equal(v, []byte("true")):
+		return true, nil
+	case bytes.Equal(v, []byte("false")):
+		return false, nil
+	case bytes.Equal(v, []byte("null")):
+		return nil, nil
+	}
+	if !json.Valid(v) {
+		// A decoder would read "trueX" as true and stop.
+		return nil, errors.New("malformed value")
+	}
+	dec := json.NewDecoder(bytes.NewReader(v))
+	dec.UseNumber()
+	var x any
+	if err := dec.Decode(&x); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// Properties reads one feature's properties by name, decoding only the
+// values asked for. Of duplicate names the last counts, as in
+// encoding/json. It is valid only during the ReadOptions.Attributes call
+// it is given to.
+type Properties struct {
+	members []member
+	m       map[string]any
+}
+
+// Get returns the value of the property name: a string, json.Number,
+// bool, nil, or a nested []any or map[string]any.
+func (p Properties) Get(name string) (any, bool) {
+	if p.m != nil {
+		v, ok := p.m[name]
+		return v, ok
+	}
+	raw, ok := lookup(p.members, name)
+	if !ok {
+		return nil, false
+	}
+	v, err := propertyValue(raw)
+	if err != nil {
+		return nil, false // checkProperties accepted it, so unreachable
+	}
+	return v, true
 }

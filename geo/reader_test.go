@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -671,4 +672,44 @@ func ExampleDecodeLayer() {
 	// A-1 invalid=false area=12.5
 	// A-2 invalid=true area=<nil>
 	// land-use.geojson#A-2: exterior ring crosses itself at or near 112.95 28.25
+}
+
+// TestPropertiesPaths: the map-free path typing callers take
+// (checkProperties + Properties.Get) accepts exactly what parseProperties
+// accepts and reads the same values.
+func TestPropertiesPaths(t *testing.T) {
+	for _, raw := range []string{
+		`{}`,
+		`{"id": "A-1", "class": "R2", "n": 12.50, "ok": true, "no": false, "nil": null}`,
+		`{"class": "R2", "class": "M1"}`,
+		`{"name": "\u957f\u6c99 \"x\"", "tab": "a\tb"}`,
+		`{"nested": {"a": [1, 2, {"b": null}]}, "list": [1e3, -0.5]}`,
+		`{"bad": trueX}`,
+		`{"bad": "ctl` + "\x01" + `"}`,
+		`{"bad": "esc \q"}`,
+		`{"bad": 1.2.3}`,
+		`{"bad": }`,
+		`[1, 2]`,
+		`"text"`,
+	} {
+		want, werr := parseProperties([]byte(raw))
+		ms, gerr := checkProperties([]byte(raw), nil)
+		if (werr == nil) != (gerr == nil) {
+			t.Errorf("%s: parseProperties error %v, checkProperties error %v", raw, werr, gerr)
+			continue
+		}
+		if werr != nil {
+			continue
+		}
+		p := Properties{members: ms}
+		for k, v := range want {
+			got, ok := p.Get(k)
+			if !ok || !reflect.DeepEqual(got, v) {
+				t.Errorf("%s: Get(%q) = %#v, %v; want %#v", raw, k, got, ok, v)
+			}
+		}
+		if _, ok := p.Get("absent"); ok {
+			t.Errorf("%s: Get(absent) found a value", raw)
+		}
+	}
 }

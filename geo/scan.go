@@ -206,13 +206,19 @@ func (p *sliceScanner) skipString() error {
 // objectMembers splits a JSON object into its members in file order. The
 // member values are not checked here.
 func objectMembers(b []byte) ([]member, error) {
+	return objectMembersInto(b, make([]member, 0, 8))
+}
+
+// objectMembersInto is objectMembers appending to out[:0], so a caller
+// that splits an object per feature can reuse one list.
+func objectMembersInto(b []byte, out []member) ([]member, error) {
 	p := &sliceScanner{b: b}
 	p.ws()
 	if p.i >= len(b) || b[p.i] != '{' {
 		return nil, errNotObject
 	}
 	p.i++
-	out := make([]member, 0, 8)
+	out = out[:0]
 	p.ws()
 	if p.i < len(b) && b[p.i] == '}' {
 		p.i++
@@ -227,7 +233,7 @@ func objectMembers(b []byte) ([]member, error) {
 		if err := p.skipString(); err != nil {
 			return nil, err
 		}
-		key, err := unquote(b[start:p.i])
+		key, err := memberName(b[start:p.i])
 		if err != nil {
 			return nil, p.errf("bad member name: %v", err)
 		}
@@ -269,6 +275,48 @@ func (p *sliceScanner) end() error {
 
 // unquote decodes a JSON string token; the common case (no escapes) needs
 // no decoder.
+// memberName is unquote for member names, without allocating the names
+// every feature repeats.
+func memberName(tok []byte) (string, error) {
+	switch string(tok) {
+	case `"type"`:
+		return "type", nil
+	case `"properties"`:
+		return "properties", nil
+	case `"geometry"`:
+		return "geometry", nil
+	case `"coordinates"`:
+		return "coordinates", nil
+	case `"id"`:
+		return "id", nil
+	case `"class"`:
+		return "class", nil
+	case `"name"`:
+		return "name", nil
+	case `"bbox"`:
+		return "bbox", nil
+	}
+	return unquote(tok)
+}
+
+// validString reports whether unquote accepts tok, without building the
+// string.
+func validString(tok []byte) bool {
+	if len(tok) < 2 || tok[0] != '"' || tok[len(tok)-1] != '"' {
+		return false
+	}
+	inner := tok[1 : len(tok)-1]
+	if bytes.IndexByte(inner, '\\') < 0 {
+		for _, c := range inner {
+			if c < 0x20 {
+				return false
+			}
+		}
+		return true
+	}
+	return json.Valid(tok)
+}
+
 func unquote(tok []byte) (string, error) {
 	if len(tok) < 2 || tok[0] != '"' || tok[len(tok)-1] != '"' {
 		return "", errors.New("not a string")

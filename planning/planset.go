@@ -256,7 +256,7 @@ func (b *loadBudget) release(size int64) {
 // LoadLayer reads one layer file and types its features.
 func LoadLayer(ctx context.Context, spec LayerSpec) (*Layer, []Issue, error) {
 	opts := geo.ReadOptions{GeometryTypes: GeometryTypes(spec.Level), LayerKind: string(spec.Level), MaxVertices: spec.MaxVertices, MaxBytes: spec.MaxBytes,
-		Attributes: func(props map[string]any) any { return readAttributes(spec, props) }}
+		Attributes: func(props geo.Properties) any { return readAttributes(spec, props.Get) }}
 	if spec.Level == "" {
 		// A bare file validated without --level: structure and geometry only.
 		spec.Level, opts.LayerKind = "", "GeoJSON"
@@ -363,29 +363,39 @@ func (a *attributes) more() *extraAttributes {
 	return a.extra
 }
 
-func readAttributes(spec LayerSpec, props map[string]any) any {
+// readAttributes types the properties get reads (a map's or a
+// geo.Properties' lookup).
+func readAttributes(spec LayerSpec, get func(string) (any, bool)) any {
+	prop := func(key string) any {
+		v, _ := get(key)
+		return v
+	}
 	a := &attributes{}
-	if v, ok := props[spec.Fields.or(spec.Fields.ID, "id")]; ok && v != nil {
+	if v, ok := get(spec.Fields.or(spec.Fields.ID, "id")); ok && v != nil {
 		a.id = propString(v)
 	}
-	if v, ok := props[spec.Fields.or(spec.Fields.Class, "class")]; ok && v != nil {
+	if v, ok := get(spec.Fields.or(spec.Fields.Class, "class")); ok && v != nil {
 		a.rawClass = strings.TrimSpace(propString(v))
 	}
 	startKey, endKey := spec.Fields.or(spec.Fields.Start, "start_year"), spec.Fields.or(spec.Fields.End, "end_year")
 	var start, end int
-	start, a.hasStart = propYear(props[startKey])
-	end, a.hasEnd = propYear(props[endKey])
+	startV, endV := prop(startKey), prop(endKey)
+	start, a.hasStart = propYear(startV)
+	end, a.hasEnd = propYear(endV)
 	a.start, a.end = int32(start), int32(end)
-	for _, key := range []string{startKey, endKey} {
-		if v, ok := props[key]; ok && v != nil {
-			if _, ok := propYear(v); !ok {
+	for _, y := range [2]struct {
+		key string
+		v   any
+	}{{startKey, startV}, {endKey, endV}} {
+		if y.v != nil {
+			if _, ok := propYear(y.v); !ok {
 				x := a.more()
-				x.yearProblem = append(x.yearProblem, fmt.Sprintf("%q is %s, not an integer year", key, describe(v)))
+				x.yearProblem = append(x.yearProblem, fmt.Sprintf("%q is %s, not an integer year", y.key, describe(y.v)))
 			}
 		}
 	}
 	widthKey := spec.Fields.or(spec.Fields.Width, "width_m")
-	if v, ok := props[widthKey]; ok && v != nil {
+	if v := prop(widthKey); v != nil {
 		if w, ok := propNumber(v); ok && w > 0 {
 			a.width = w
 		} else {
@@ -393,10 +403,10 @@ func readAttributes(spec LayerSpec, props map[string]any) any {
 		}
 	}
 	labels := Labels{
-		Name:   propString(props[spec.Fields.or(spec.Fields.Name, "name")]),
-		Code:   propString(props[spec.Fields.or(spec.Fields.Code, "code")]),
-		Parent: propString(props[spec.Fields.or(spec.Fields.Parent, "parent")]),
-		Grade:  propString(props[spec.Fields.or(spec.Fields.Grade, "grade")]),
+		Name:   propString(prop(spec.Fields.or(spec.Fields.Name, "name"))),
+		Code:   propString(prop(spec.Fields.or(spec.Fields.Code, "code"))),
+		Parent: propString(prop(spec.Fields.or(spec.Fields.Parent, "parent"))),
+		Grade:  propString(prop(spec.Fields.or(spec.Fields.Grade, "grade"))),
 	}
 	if labels != (Labels{}) {
 		a.more().labels = &labels
@@ -404,11 +414,18 @@ func readAttributes(spec LayerSpec, props map[string]any) any {
 	return a
 }
 
+func mapGetter(m map[string]any) func(string) (any, bool) {
+	return func(key string) (any, bool) {
+		v, ok := m[key]
+		return v, ok
+	}
+}
+
 func typeFeature(spec LayerSpec, gf *geo.Feature, classes map[string]resolvedClass) Feature {
 	f := Feature{Index: gf.Index, Line: gf.Line, Geometry: gf.Geometry, Invalid: gf.Invalid, Class: noClass, Labels: noLabels}
 	a, _ := gf.Attributes.(*attributes)
 	if a == nil {
-		a = readAttributes(spec, gf.Properties).(*attributes)
+		a = readAttributes(spec, mapGetter(gf.Properties)).(*attributes)
 	}
 	f.ID = a.id
 	if spec.Fields.ID == "" && gf.HasID {
@@ -446,7 +463,7 @@ func attributeIssues(l *Layer, file string) []Issue {
 	attrs := func(i int) *attributes {
 		a, _ := l.Data.Features[i].Attributes.(*attributes)
 		if a == nil {
-			a = readAttributes(l.LayerSpec, l.Data.Features[i].Properties).(*attributes)
+			a = readAttributes(l.LayerSpec, mapGetter(l.Data.Features[i].Properties)).(*attributes)
 		}
 		return a
 	}
