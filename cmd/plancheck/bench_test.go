@@ -54,3 +54,21 @@ func BenchmarkValidate(b *testing.B) {
 		return []string{"validate", "--quiet", "--format", "json", dir}
 	})
 }
+
+// BenchmarkCheckParcels is `plancheck check --format json DIR` on the
+// two-layer parcel sets (city master plan against land-use plan, n parcels
+// each, nearly coincident boundaries): the issue's city-scale job. It
+// exits 1 (the sets hold conflicts).
+func BenchmarkCheckParcels(b *testing.B) {
+	for _, n := range bench.Parcels(b) {
+		b.Run(fmt.Sprintf("parcels=%d", n), func(b *testing.B) {
+			dir := bench.ParcelSet(b, n)
+			for b.Loop() {
+				argv := []string{"plancheck", "check", "--quiet", "--format", "json", dir}
+				if code := run(context.Background(), argv, io.Discard, io.Discard); code != exitFindings {
+					b.Fatalf("%v: exit code %d, want %d", argv[1:], code, exitFindings)
+				}
+			}
+		})
+	}
+}
