@@ -34,7 +34,11 @@ type boundaryIndex struct {
 	segs     [][2]orb.Point
 	boxes    []rtree.Box  // segmentBox of each of segs
 	tree     *rtree.RTree // over segs, for shapes with many segments
-	interior []orb.Point  // one interior point per part
+	// interior holds one interior point per part, found on first use:
+	// pairs whose boundaries cross never need them.
+	interiorOnce sync.Once
+	interior     []orb.Point
+	interiorOK   bool
 	bound    orb.Bound
 	ok       bool // polygonal and usable
 }
@@ -45,20 +49,28 @@ type preparedBoundary struct {
 }
 
 func (s *Shape) boundary() *boundaryIndex {
-	s.prep.once.Do(func() { s.prep.b = newBoundaryIndex(s) })
+	s.prep.once.Do(func() { s.prep.b.init(s) })
 	return &s.prep.b
 }
 
-func newBoundaryIndex(s *Shape) boundaryIndex {
-	b := boundaryIndex{bound: s.Bound}
+// init prepares b for s (in place: b holds a sync.Once).
+func (b *boundaryIndex) init(s *Shape) {
+	b.bound = s.Bound
 	switch g := s.Geometry.(type) {
 	case orb.Polygon:
 		b.parts = []orb.Polygon{g}
 	case orb.MultiPolygon:
 		b.parts = g
 	default:
-		return b
+		return
 	}
+	n := 0
+	for _, p := range b.parts {
+		for _, r := range p {
+			n += len(r)
+		}
+	}
+	b.segs = make([][2]orb.Point, 0, n)
 	for _, p := range b.parts {
 		for _, r := range p {
 			for i := 0; i+1 < len(r); i++ {
@@ -67,13 +79,6 @@ func newBoundaryIndex(s *Shape) boundaryIndex {
 				}
 			}
 		}
-	}
-	for _, p := range b.parts {
-		pt, ok := interiorPoint(p)
-		if !ok {
-			return b
-		}
-		b.interior = append(b.interior, pt)
 	}
 	b.boxes = make([]rtree.Box, len(b.segs))
 	for i, sg := range b.segs {
@@ -87,13 +92,26 @@ func newBoundaryIndex(s *Shape) boundaryIndex {
 		b.tree = rtree.BulkLoad(items)
 	}
 	b.ok = true
-	return b
 }
 
 // interiorPoint finds a point strictly inside p: the middle of the widest
 // span of a horizontal line through the middle of p's box, proved inside
 // by the exact point-in-polygon test. Where rounding defeats that (a
 // sliver of a polygon), the overlay engine's point on surface is asked.
+func (b *boundaryIndex) interiorPoints() ([]orb.Point, bool) {
+	b.interiorOnce.Do(func() {
+		for _, p := range b.parts {
+			pt, ok := interiorPoint(p)
+			if !ok {
+				return
+			}
+			b.interior = append(b.interior, pt)
+		}
+		b.interiorOK = true
+	})
+	return b.interior, b.interiorOK
+}
+
 func interiorPoint(p orb.Polygon) (orb.Point, bool) {
 	if len(p) == 0 || len(p[0]) < 4 {
 		return orb.Point{}, false
@@ -255,9 +273,14 @@ func quickRelate(a, b *Shape) quickRel {
 		return relUnknown
 	}
 	fb := sideOf(bb, ba, sc.splitsB, sc.alongB, sc)
-	interiorIn := func(x, y *boundaryIndex) (all, any bool) {
+	pa, okA := ba.interiorPoints()
+	pb, okB := bb.interiorPoints()
+	if !okA || !okB {
+		return relUnknown
+	}
+	interiorIn := func(pts []orb.Point, y *boundaryIndex) (all, any bool) {
 		all = true
-		for _, p := range x.interior {
+		for _, p := range pts {
 			if y.classify(p) == 1 {
 				any = true
 			} else {
@@ -266,8 +289,8 @@ func quickRelate(a, b *Shape) quickRel {
 		}
 		return all, any
 	}
-	aAll, aAny := interiorIn(ba, bb)
-	bAll, bAny := interiorIn(bb, ba)
+	aAll, aAny := interiorIn(pa, bb)
+	bAll, bAny := interiorIn(pb, ba)
 	switch {
 	case !fa.in && !fb.in && !aAny && !bAny:
 		return relDisjoint
