@@ -30,17 +30,17 @@ const maxQuickSegmentPairs = 400_000
 
 // boundaryIndex is a shape's polygon boundary prepared for quickRelate.
 type boundaryIndex struct {
-	parts    []orb.Polygon
-	segs     [][2]orb.Point
-	boxes    []rtree.Box  // segmentBox of each of segs
-	tree     *rtree.RTree // over segs, for shapes with many segments
+	parts []orb.Polygon
+	segs  [][2]orb.Point
+	boxes []rtree.Box  // segmentBox of each of segs
+	tree  *rtree.RTree // over segs, for shapes with many segments
 	// interior holds one interior point per part, found on first use:
 	// pairs whose boundaries cross never need them.
 	interiorOnce sync.Once
 	interior     []orb.Point
 	interiorOK   bool
-	bound    orb.Bound
-	ok       bool // polygonal and usable
+	bound        orb.Bound
+	ok           bool // polygonal and usable
 }
 
 type preparedBoundary struct {
