@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -95,6 +96,40 @@ func FuzzReadLayer(f *testing.F) {
 			}
 		}
 		checkLayerInvariants(t, l)
+
+		// The typed path (properties read from the member list, as
+		// planning does) must see the same properties and problems.
+		opts.Attributes = func(p Properties) any {
+			m := map[string]any{}
+			for _, ms := range p.members {
+				v, ok := p.Get(ms.key)
+				if !ok {
+					t.Errorf("Get(%q) found nothing for a member", ms.key)
+				}
+				m[ms.key] = v
+			}
+			if p.m != nil {
+				return p.m
+			}
+			return m
+		}
+		typed, err := DecodeLayer(context.Background(), bytes.NewReader(data), "fuzz.geojson", opts)
+		if err != nil {
+			t.Fatalf("typed path fails where the map path reads: %v", err)
+		}
+		if !reflect.DeepEqual(typed.Problems, l.Problems) {
+			t.Errorf("typed path problems %v, map path %v", typed.Problems, l.Problems)
+		}
+		for i := range l.Features {
+			want := l.Features[i].Properties
+			got, _ := typed.Features[i].Attributes.(map[string]any)
+			if len(want) == 0 && len(got) == 0 {
+				continue
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("feature %d: typed path properties %v, map path %v", i, got, want)
+			}
+		}
 	})
 }
 
