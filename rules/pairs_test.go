@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/paulmach/orb"
@@ -95,5 +96,20 @@ func TestOverlapsVisitsEachPairOnce(t *testing.T) {
 				t.Errorf("got %d pairs, want %d in the same order", len(gotPairs), len(wantOverlapping))
 			}
 		})
+	}
+}
+
+func TestExpandPlaceholdersMatchesReplacer(t *testing.T) {
+	pairs := []string{"{a.layer}", "land-use", "{a.id}", "LU-1", "{area_m2}", "12.50", "{b.id}", ""}
+	for _, s := range []string{
+		"",
+		"no placeholders",
+		"{a.layer}#{a.id} overlaps {b.id} by {area_m2} m²",
+		"{unknown} {a.id}{a.id} {{a.id}} {a.ida} {a.",
+		"建设用地 {a.layer}#{a.id}（面积 {area_m2} 平方米）",
+	} {
+		if got, want := expandPlaceholders(s, pairs), strings.NewReplacer(pairs...).Replace(s); got != want {
+			t.Errorf("expandPlaceholders(%q) = %q, want %q", s, got, want)
+		}
 	}
 }
