@@ -4,10 +4,14 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"math"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/plancheck/plancheck/rules/report"
 	"github.com/xuri/excelize/v2"
@@ -264,4 +268,28 @@ func TestGrowthPercent(t *testing.T) {
 			t.Errorf("growthPercent(%d MiB) = %d, want %d", c.live>>20, got, c.want)
 		}
 	}
+}
+
+// TestTuneGCFollowsCollections: after a collection the tuner has set a
+// soft memory limit near the live heap (the default is no limit).
+func TestTuneGCFollowsCollections(t *testing.T) {
+	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
+		t.Skip("the environment sets the collector")
+	}
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(math.MaxInt64))
+	stop := tuneGC()
+	defer stop()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		runtime.GC()
+		if limit := debug.SetMemoryLimit(-1); limit != math.MaxInt64 {
+			if live := liveHeap(); uint64(limit) < live {
+				t.Fatalf("memory limit %d below the live heap %d", limit, live)
+			}
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatal("no collection ran the tuner within 10 s")
 }

@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
+	"sync/atomic"
 )
 
 // Go's collector lets the heap grow by GOGC percent of the live heap
@@ -21,13 +22,17 @@ const (
 )
 
 // tuneGC sets the collector's growth target after every collection from
-// the heap that collection found live. GOGC or GOMEMLIMIT in the
-// environment leave the collector as the user set it.
-func tuneGC() {
+// the heap that collection found live, until stop is called. GOGC or
+// GOMEMLIMIT in the environment leave the collector as the user set it.
+func tuneGC() (stop func()) {
+	var stopped atomic.Bool
 	debug.SetGCPercent(gcPercent)
 	arm := func(fn func(*gcSentinel)) { runtime.SetFinalizer(&gcSentinel{}, fn) }
 	var after func(*gcSentinel)
 	after = func(*gcSentinel) {
+		if stopped.Load() {
+			return
+		}
 		live := liveHeap()
 		percent := growthPercent(live)
 		debug.SetGCPercent(percent)
@@ -41,10 +46,13 @@ func tuneGC() {
 		arm(after) // a finalizer runs once; the next collection needs a new one
 	}
 	arm(after)
+	return func() { stopped.Store(true) }
 }
 
 // gcSentinel is garbage at once; its finalizer runs after each collection.
-type gcSentinel struct{ _ [16]byte }
+// It is larger than the tiny allocator's objects (under 16 bytes), whose
+// finalizers may never run.
+type gcSentinel struct{ _ [32]byte }
 
 // growthPercent is the GOGC that gives live bytes at most maxHeadroom of
 // growth, never more than gcPercent and never below 10.
