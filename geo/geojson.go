@@ -347,7 +347,7 @@ func (d *decoder) decode() (*Layer, error) {
 		if sawFeats {
 			return nil, d.unreadable("a Feature has a \"features\" member")
 		}
-		raw, err := d.feature(0, startLine, objectBytes(members))
+		raw, err := d.feature(0, startLine, objectBytes(members), nil)
 		if err != nil {
 			return nil, err
 		}
@@ -502,6 +502,12 @@ func (d *decoder) features(s *streamScanner) (featureChunks, error) {
 	var chunks featureChunks
 	errs := make([]error, batchSize)
 	bufs := make([][]byte, batchSize)
+	// One arena per worker slot, kept across batches: slot w is used by
+	// one goroutine at a time.
+	arenas := make([]*coordArena, runtime.GOMAXPROCS(0))
+	for i := range arenas {
+		arenas[i] = &coordArena{}
+	}
 	flush := func() error {
 		n := len(batch)
 		workers := min(runtime.GOMAXPROCS(0), n)
@@ -511,7 +517,7 @@ func (d *decoder) features(s *streamScanner) (featureChunks, error) {
 			go func() {
 				defer wg.Done()
 				for k := w; k < n; k += workers {
-					parsed[k], errs[k] = d.feature(batch[k].index, batch[k].line, batch[k].raw)
+					parsed[k], errs[k] = d.feature(batch[k].index, batch[k].line, batch[k].raw, arenas[w])
 					d.typeAttributes(&parsed[k])
 				}
 			}()
@@ -587,7 +593,7 @@ var memberListPool = sync.Pool{New: func() any { return new(memberLists) }}
 
 // feature parses one feature object. Structural problems become Problems
 // on the feature; only malformed JSON is an error.
-func (d *decoder) feature(index, line int, raw []byte) (rawFeature, error) {
+func (d *decoder) feature(index, line int, raw []byte, arena *coordArena) (rawFeature, error) {
 	rf := rawFeature{Feature: Feature{Index: index, Line: line}}
 	bad := func(kind ProblemKind, format string, args ...any) {
 		rf.problems = append(rf.problems, Problem{Kind: kind, Feature: index, Line: line, Message: fmt.Sprintf(format, args...)})
@@ -687,6 +693,7 @@ func (d *decoder) feature(index, line int, raw []byte) (rawFeature, error) {
 		return rf, nil
 	}
 	parser := d.newParser(index, line)
+	parser.arena = arena
 	src, err := parser.parseMembers(g, gm, gerr, 0)
 	if err != nil {
 		return rf, err

@@ -36,6 +36,7 @@ func (d *decoder) finish(rf *rawFeature, crs CRS) (orb.Geometry, []geomProblem) 
 }
 
 type geomParser struct {
+	arena       *coordArena
 	crs         CRS
 	feature     int
 	line        int
@@ -132,7 +133,7 @@ func (p *geomParser) parseMembers(raw []byte, ms []member, err error, depth int)
 		p.add(nil, "unknown geometry type %q", typ)
 		return nil, nil
 	}
-	c := &coordScanner{sliceScanner: sliceScanner{b: coords}, max: p.maxVertices}
+	c := &coordScanner{sliceScanner: sliceScanner{b: coords}, max: p.maxVertices, arena: p.arena}
 	defer c.release()
 	var g orb.Geometry
 	switch typ {
@@ -159,13 +160,13 @@ func (p *geomParser) parseMembers(raw []byte, ms []member, err error, depth int)
 	case "Polygon":
 		var rs [][]orb.Point
 		rs, err = c.lists2()
-		g = toPolygon(rs)
+		g = p.arena.polygon(rs)
 	case "MultiPolygon":
 		var ps [][][]orb.Point
 		ps, err = c.lists3()
 		mp := make(orb.MultiPolygon, len(ps))
 		for i, rs := range ps {
-			mp[i] = toPolygon(rs)
+			mp[i] = p.arena.polygon(rs)
 		}
 		g = mp
 	}
@@ -217,14 +218,6 @@ func (p *geomParser) collection(ms []member, depth int) (orb.Geometry, error) {
 		c = append(c, g)
 	}
 	return c, nil
-}
-
-func toPolygon(rs [][]orb.Point) orb.Polygon {
-	poly := make(orb.Polygon, len(rs))
-	for i, r := range rs {
-		poly[i] = r
-	}
-	return poly
 }
 
 func typeKnown(t string) bool {

@@ -260,12 +260,31 @@ func TestGrowthPercent(t *testing.T) {
 		{0, 50},
 		{100 << 20, 50},
 		{512 << 20, 50},
+		{768 << 20, 33},
 		{1 << 30, 25},
-		{2 << 30, 12},
-		{10 << 30, 10},
+		{2 << 30, 25},
+		{10 << 30, 25},
 	} {
 		if got := growthPercent(c.live); got != c.want {
 			t.Errorf("growthPercent(%d MiB) = %d, want %d", c.live>>20, got, c.want)
+		}
+	}
+}
+
+func TestMemoryLimitLeavesTheCollectorRoom(t *testing.T) {
+	const mib = 1 << 20
+	for _, c := range []struct {
+		m       memory
+		percent int
+		want    int64
+	}{
+		{memory{live: 100 * mib, overhead: 40 * mib}, 50, 214 * mib},     // goal + slack
+		{memory{live: 1024 * mib, overhead: 200 * mib}, 25, 1344 * mib},  // goal + slack
+		{memory{live: 4096 * mib, overhead: 900 * mib}, 25, 5252 * mib},  // live + overhead + live/16
+		{memory{live: 1024 * mib, overhead: 1024 * mib}, 25, 2112 * mib}, // live + overhead + live/16
+	} {
+		if got := memoryLimit(c.m, c.percent); got != c.want {
+			t.Errorf("memoryLimit(%d MiB live, %d MiB overhead, %d%%) = %d MiB, want %d MiB", c.m.live/mib, c.m.overhead/mib, c.percent, got/mib, c.want/mib)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"math"
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
@@ -12,12 +13,14 @@ import (
 // run, so a percentage of them is a lot of memory that holds only
 // garbage: a million-parcel plan set keeps about a gigabyte live, and
 // GOGC=100 would let the process grow to two. plancheck collects at 50 %
-// growth, and at most maxHeadroom above the live heap.
+// growth, and at most maxHeadroom above the live heap until that is a
+// quarter of it.
 const (
 	gcPercent   = 50
+	minPercent  = 25
 	maxHeadroom = 256 << 20
-	// runtimeSlack is what the runtime holds besides the heap: stacks,
-	// span and GC metadata.
+	// runtimeSlack is room for the runtime's own memory (metadata,
+	// stacks) next to the heap goal.
 	runtimeSlack = 64 << 20
 )
 
@@ -33,15 +36,11 @@ func tuneGC() (stop func()) {
 		if stopped.Load() {
 			return
 		}
-		live := liveHeap()
-		percent := growthPercent(live)
+		m := readMemory()
+		percent := growthPercent(m.live)
 		debug.SetGCPercent(percent)
-		// The same bound as a soft memory limit, which counts the pages
-		// the heap no longer uses but still holds: it makes the runtime
-		// return them, so the process shrinks when a phase's working
-		// memory (say, the features being typed) is gone.
-		if live > 0 {
-			debug.SetMemoryLimit(int64(live + live*uint64(percent)/100 + runtimeSlack))
+		if m.live > 0 {
+			debug.SetMemoryLimit(memoryLimit(m, percent))
 		}
 		arm(after) // a finalizer runs once; the next collection needs a new one
 	}
@@ -55,19 +54,56 @@ func tuneGC() (stop func()) {
 type gcSentinel struct{ _ [32]byte }
 
 // growthPercent is the GOGC that gives live bytes at most maxHeadroom of
-// growth, never more than gcPercent and never below 10.
+// growth, never more than gcPercent and never below minPercent: beyond a
+// gigabyte live, a fixed headroom would make the collector's work grow
+// with the square of the plan set.
 func growthPercent(live uint64) int {
 	if live == 0 || live*gcPercent/100 <= maxHeadroom {
 		return gcPercent
 	}
-	return max(10, int(maxHeadroom*100/live))
+	return max(minPercent, int(maxHeadroom*100/live))
 }
 
-func liveHeap() uint64 {
-	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-	metrics.Read(s)
-	if s[0].Value.Kind() != metrics.KindUint64 {
-		return 0
-	}
-	return s[0].Value.Uint64()
+// memoryLimit is the soft memory limit after a collection: the heap goal
+// plus runtimeSlack. Pages the heap holds free above it are returned to
+// the system, so the process shrinks when a phase's working memory (say,
+// the features being typed) is gone. The limit counts everything the
+// runtime holds, including what is lost inside spans (about a fifth of
+// the live heap at a million parcels), so it is never set below the
+// live heap plus that overhead plus a sixteenth: a limit the live heap
+// alone nearly fills would make the collector run back to back.
+func memoryLimit(m memory, percent int) int64 {
+	limit := m.live + m.live*uint64(percent)/100 + runtimeSlack
+	limit = max(limit, m.live+m.overhead+m.live/16)
+	return int64(min(limit, math.MaxInt64))
 }
+
+// memory is what the tuner reads after a collection.
+type memory struct {
+	live     uint64 // heap the collection found live
+	overhead uint64 // runtime memory that is neither heap objects nor free heap pages
+}
+
+func readMemory() memory {
+	s := []metrics.Sample{
+		{Name: "/gc/heap/live:bytes"},
+		{Name: "/memory/classes/total:bytes"},
+		{Name: "/memory/classes/heap/released:bytes"},
+		{Name: "/memory/classes/heap/free:bytes"},
+		{Name: "/memory/classes/heap/objects:bytes"},
+	}
+	metrics.Read(s)
+	v := make([]uint64, len(s))
+	for i, x := range s {
+		if x.Value.Kind() == metrics.KindUint64 {
+			v[i] = x.Value.Uint64()
+		}
+	}
+	m := memory{live: v[0]}
+	if held := v[2] + v[3] + v[4]; v[1] > held {
+		m.overhead = v[1] - held
+	}
+	return m
+}
+
+func liveHeap() uint64 { return readMemory().live }
