@@ -107,6 +107,11 @@ type ReadOptions struct {
 	// few typed fields of a million features keeps those instead of a
 	// million maps.
 	Attributes func(props Properties) any
+	// Consume, when set, receives each feature once it is complete, in
+	// file order (n is the number of features), and Layer.Features stays
+	// nil: a caller that turns features into its own type never holds
+	// both forms of a million features at once.
+	Consume func(n, i int, f *Feature)
 }
 
 // Defaults of the input limits: generous for real plans (a city's land-use
@@ -410,7 +415,9 @@ func (d *decoder) decode() (*Layer, error) {
 	}
 
 	projectedLooking, firstProjectedLine := 0, 0
-	layer.Features = make([]Feature, n)
+	if d.opts.Consume == nil {
+		layer.Features = make([]Feature, n)
+	}
 	for i := 0; i < n; i++ {
 		rf := raws.at(i)
 		layer.Problems = append(layer.Problems, rf.problems...)
@@ -436,7 +443,11 @@ func (d *decoder) decode() (*Layer, error) {
 			layer.Problems = append(layer.Problems, Problem{Kind: ProblemNullGeometry, Feature: rf.Index, Line: rf.Line, Message: "feature has a null geometry; it takes part in no rule"})
 		}
 		d.typeAttributes(rf) // a lone Feature or geometry, not yet typed
-		layer.Features[i] = rf.Feature
+		if d.opts.Consume != nil {
+			d.opts.Consume(n, i, &rf.Feature)
+		} else {
+			layer.Features[i] = rf.Feature
+		}
 		if i%featureBatch == featureBatch-1 {
 			raws[i/featureBatch] = nil // let a batch of parsed sources go
 		}

@@ -81,7 +81,7 @@ func (f *Feature) IsPolygon() bool {
 type Layer struct {
 	LayerSpec
 	// Data is the file as read: CRS, problems, checksum and size. Its
-	// decoded features are dropped once typed into Features.
+	// Features are nil: the reader hands each to LoadLayer to type.
 	Data     *geo.Layer
 	Features []Feature
 }
@@ -265,21 +265,32 @@ func LoadLayer(ctx context.Context, spec LayerSpec) (*Layer, []Issue, error) {
 		c := spec.CRS
 		opts.CRS = &c
 	}
+	// Features are typed as the reader completes them; only the rare
+	// attribute problems are kept for attributeIssues.
+	l := &Layer{LayerSpec: spec}
+	classes := map[string]resolvedClass{}
+	var extras []*extraAttributes
+	opts.Consume = func(n, i int, gf *geo.Feature) {
+		if l.Features == nil {
+			l.Features, extras = make([]Feature, n), make([]*extraAttributes, n)
+		}
+		l.Features[i] = typeFeature(spec, gf, classes)
+		extras[i] = featureAttributes(spec, gf).extra
+	}
 	data, err := geo.ReadLayer(ctx, spec.Path, opts)
 	if err != nil {
 		return nil, nil, err
 	}
 	spec.CRS = data.CRS
-	l := &Layer{LayerSpec: spec, Data: data, Features: make([]Feature, len(data.Features))}
+	l.LayerSpec, l.Data = spec, data
+	if l.Features == nil {
+		l.Features = []Feature{}
+	}
 	file := filepath.ToSlash(spec.File)
 	if file == "" {
 		file = filepath.ToSlash(spec.Path)
 	}
 	var issues []Issue
-	classes := map[string]resolvedClass{}
-	for i := range data.Features {
-		l.Features[i] = typeFeature(spec, &data.Features[i], classes)
-	}
 	windings := 0
 	var firstWinding *Issue
 	for _, p := range data.Problems {
@@ -318,11 +329,8 @@ func LoadLayer(ctx context.Context, spec LayerSpec) (*Layer, []Issue, error) {
 		issues = append(issues, w)
 	}
 	if spec.Level != "" {
-		issues = append(issues, attributeIssues(l, file)...)
+		issues = append(issues, attributeIssues(l, file, extras)...)
 	}
-	// Rules read the typed features only; the decoded ones, with their raw
-	// property maps, would be a third of a loaded plan set's memory.
-	data.Features = nil
 	sort.SliceStable(issues, func(i, j int) bool { return issues[i].Feature < issues[j].Feature })
 	return l, issues, nil
 }
@@ -414,6 +422,17 @@ func readAttributes(spec LayerSpec, get func(string) (any, bool)) any {
 	return a
 }
 
+// featureAttributes are the typed properties of a feature the reader
+// typed, or of its property map.
+func featureAttributes(spec LayerSpec, gf *geo.Feature) *attributes {
+	if a, ok := gf.Attributes.(*attributes); ok {
+		return a
+	}
+	a := readAttributes(spec, mapGetter(gf.Properties)).(*attributes)
+	gf.Attributes, gf.Properties = a, nil
+	return a
+}
+
 func mapGetter(m map[string]any) func(string) (any, bool) {
 	return func(key string) (any, bool) {
 		v, ok := m[key]
@@ -423,10 +442,7 @@ func mapGetter(m map[string]any) func(string) (any, bool) {
 
 func typeFeature(spec LayerSpec, gf *geo.Feature, classes map[string]resolvedClass) Feature {
 	f := Feature{Index: gf.Index, Line: gf.Line, Geometry: gf.Geometry, Invalid: gf.Invalid, Class: noClass, Labels: noLabels}
-	a, _ := gf.Attributes.(*attributes)
-	if a == nil {
-		a = readAttributes(spec, mapGetter(gf.Properties)).(*attributes)
-	}
+	a := featureAttributes(spec, gf)
 	f.ID = a.id
 	if spec.Fields.ID == "" && gf.HasID {
 		f.ID = gf.ID
@@ -458,15 +474,8 @@ func typeFeature(spec LayerSpec, gf *geo.Feature, classes map[string]resolvedCla
 }
 
 // attributeIssues checks class, years, width and id uniqueness.
-func attributeIssues(l *Layer, file string) []Issue {
+func attributeIssues(l *Layer, file string, extras []*extraAttributes) []Issue {
 	var out []Issue
-	attrs := func(i int) *attributes {
-		a, _ := l.Data.Features[i].Attributes.(*attributes)
-		if a == nil {
-			a = readAttributes(l.LayerSpec, mapGetter(l.Data.Features[i].Properties)).(*attributes)
-		}
-		return a
-	}
 	add := func(f *Feature, check, format string, args ...any) {
 		out = append(out, Issue{Check: check, Error: true, Layer: l.Name, File: file, Feature: f.Index, ID: f.ID, Class: f.RawClass, Line: f.Line, Message: fmt.Sprintf(format, args...), Geometry: f.Geometry})
 	}
@@ -491,7 +500,7 @@ func attributeIssues(l *Layer, file string) []Issue {
 		} else if f.Name == "" && f.Code == "" {
 			add(f, CheckAttribute, "boundary feature has neither %q nor %q", l.Fields.or(l.Fields.Name, "name"), l.Fields.or(l.Fields.Code, "code"))
 		}
-		x := attrs(i).extra
+		x := extras[i]
 		if x == nil {
 			x = &extraAttributes{}
 		}
