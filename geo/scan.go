@@ -273,8 +273,6 @@ func (p *sliceScanner) end() error {
 	return nil
 }
 
-// unquote decodes a JSON string token; the common case (no escapes) needs
-// no decoder.
 // memberName is unquote for member names, without allocating the names
 // every feature repeats.
 func memberName(tok []byte) (string, error) {
@@ -317,6 +315,8 @@ func validString(tok []byte) bool {
 	return json.Valid(tok)
 }
 
+// unquote decodes a JSON string token; the common case (no escapes) needs
+// no decoder.
 func unquote(tok []byte) (string, error) {
 	if len(tok) < 2 || tok[0] != '"' || tok[len(tok)-1] != '"' {
 		return "", errors.New("not a string")

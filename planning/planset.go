@@ -19,7 +19,9 @@ import (
 
 // Feature is a plan feature with its attributes turned into typed fields
 // once, so rules never read raw properties. It is kept small: a city's
-// land-use plan has a million of them.
+// land-use plan has a million of them. LoadLayer makes them; a Feature
+// built by hand must set Class and Labels (NewFeature does), which the
+// rules read without checking for nil.
 type Feature struct {
 	Geometry orb.Geometry // lon/lat; nil when null or unreadable
 	ID       string
@@ -57,6 +59,12 @@ var (
 	noClass  = &Class{}
 	noLabels = &Labels{}
 )
+
+// NewFeature returns a feature with no class and no labels, ready for the
+// rules; set its other fields as needed.
+func NewFeature(index int, id string, g orb.Geometry) Feature {
+	return Feature{Index: index, ID: id, Geometry: g, Class: noClass, Labels: noLabels}
+}
 
 // IsLine reports whether the feature is drawn as a line (an
 // infrastructure corridor centre line).

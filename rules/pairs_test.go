@@ -27,7 +27,7 @@ func TestOverlapsVisitsEachPairOnce(t *testing.T) {
 	for i := range layers {
 		l := &planning.Layer{LayerSpec: planning.LayerSpec{Name: fmt.Sprintf("L%d", i)}}
 		for j := 0; j < 60; j++ {
-			l.Features = append(l.Features, planning.Feature{Index: j, ID: fmt.Sprint(j), Geometry: square()})
+			l.Features = append(l.Features, planning.NewFeature(j, fmt.Sprint(j), square()))
 		}
 		layers[i] = l
 	}
