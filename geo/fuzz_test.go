@@ -108,9 +108,6 @@ func FuzzReadLayer(f *testing.F) {
 				}
 				m[ms.key] = v
 			}
-			if p.m != nil {
-				return p.m
-			}
 			return m
 		}
 		typed, err := DecodeLayer(context.Background(), bytes.NewReader(data), "fuzz.geojson", opts)

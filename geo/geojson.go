@@ -393,23 +393,11 @@ func (d *decoder) decode() (*Layer, error) {
 	}
 	n := raws.len()
 	done := make([]finished, n)
-	workers := max(1, min(runtime.GOMAXPROCS(0), n))
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := w; i < n; i += workers {
-				if i%1024 == w && d.ctx.Err() != nil {
-					return
-				}
-				if rf := raws.at(i); rf.hasGeom {
-					done[i].g, done[i].probs = d.finish(rf, crs)
-				}
-			}
-		}()
-	}
-	wg.Wait()
+	onAllCores(d.ctx, n, func(_, i int) {
+		if rf := raws.at(i); rf.hasGeom {
+			done[i].g, done[i].probs = d.finish(rf, crs)
+		}
+	})
 	if err := d.ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -521,19 +509,10 @@ func (d *decoder) features(s *streamScanner) (featureChunks, error) {
 	}
 	flush := func() error {
 		n := len(batch)
-		workers := min(runtime.GOMAXPROCS(0), n)
-		var wg sync.WaitGroup
-		for w := 0; w < workers; w++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for k := w; k < n; k += workers {
-					parsed[k], errs[k] = d.feature(batch[k].index, batch[k].line, batch[k].raw, arenas[w])
-					d.typeAttributes(&parsed[k])
-				}
-			}()
-		}
-		wg.Wait()
+		onAllCores(d.ctx, n, func(w, k int) {
+			parsed[k], errs[k] = d.feature(batch[k].index, batch[k].line, batch[k].raw, arenas[w])
+			d.typeAttributes(&parsed[k])
+		})
 		for k := 0; k < n; k++ {
 			if errs[k] != nil {
 				return d.unreadable("feature %d (line %d): not JSON: %v", batch[k].index, batch[k].line, errs[k])
@@ -588,12 +567,36 @@ func (d *decoder) features(s *streamScanner) (featureChunks, error) {
 	}
 }
 
-// typeAttributes applies ReadOptions.Attributes to a parsed feature, once.
+// onAllCores calls fn(w, i) for every i in [0, n) on up to GOMAXPROCS
+// goroutines and returns when all are done. Worker w (0 ≤ w < GOMAXPROCS)
+// takes i = w, w+workers, …, so per-worker state can be indexed by w.
+// Every 1024 items a worker stops if ctx is done; the caller checks ctx.
+func onAllCores(ctx context.Context, n int, fn func(w, i int)) {
+	workers := max(1, min(runtime.GOMAXPROCS(0), n))
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k, i := 0, w; i < n; k, i = k+1, i+workers {
+				if k%1024 == 0 && ctx.Err() != nil {
+					return
+				}
+				fn(w, i)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// typeAttributes applies ReadOptions.Attributes, once, to a feature that
+// feature did not type: one whose properties are null, absent or not an
+// object, which reads as no properties.
 func (d *decoder) typeAttributes(rf *rawFeature) {
 	if d.opts.Attributes == nil || rf.typed {
 		return
 	}
-	rf.Attributes, rf.Properties, rf.typed = d.opts.Attributes(Properties{m: rf.Properties}), nil, true
+	rf.Attributes, rf.typed = d.opts.Attributes(Properties{}), true
 }
 
 // memberLists are the member lists one feature's parse splits objects
@@ -1020,16 +1023,11 @@ func propertyValue(raw []byte) (any, error) {
 // it is given to.
 type Properties struct {
 	members []member
-	m       map[string]any
 }
 
 // Get returns the value of the property name: a string, json.Number,
 // bool, nil, or a nested []any or map[string]any.
 func (p Properties) Get(name string) (any, bool) {
-	if p.m != nil {
-		v, ok := p.m[name]
-		return v, ok
-	}
 	raw, ok := lookup(p.members, name)
 	if !ok {
 		return nil, false

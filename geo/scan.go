@@ -273,26 +273,19 @@ func (p *sliceScanner) end() error {
 	return nil
 }
 
+// commonNames are member names nearly every feature repeats.
+var commonNames = [...]string{"type", "properties", "geometry", "coordinates", "id", "class", "name", "bbox"}
+
 // memberName is unquote for member names, without allocating the names
 // every feature repeats.
 func memberName(tok []byte) (string, error) {
-	switch string(tok) {
-	case `"type"`:
-		return "type", nil
-	case `"properties"`:
-		return "properties", nil
-	case `"geometry"`:
-		return "geometry", nil
-	case `"coordinates"`:
-		return "coordinates", nil
-	case `"id"`:
-		return "id", nil
-	case `"class"`:
-		return "class", nil
-	case `"name"`:
-		return "name", nil
-	case `"bbox"`:
-		return "bbox", nil
+	if len(tok) >= 2 {
+		inner := tok[1 : len(tok)-1]
+		for _, n := range commonNames {
+			if string(inner) == n && tok[0] == '"' && tok[len(tok)-1] == '"' {
+				return n, nil
+			}
+		}
 	}
 	return unquote(tok)
 }
@@ -300,35 +293,37 @@ func memberName(tok []byte) (string, error) {
 // validString reports whether unquote accepts tok, without building the
 // string.
 func validString(tok []byte) bool {
-	if len(tok) < 2 || tok[0] != '"' || tok[len(tok)-1] != '"' {
-		return false
-	}
-	inner := tok[1 : len(tok)-1]
-	if bytes.IndexByte(inner, '\\') < 0 {
-		for _, c := range inner {
-			if c < 0x20 {
-				return false
-			}
-		}
-		return true
-	}
-	return json.Valid(tok)
+	_, err := readString(tok, false)
+	return err == nil
 }
 
 // unquote decodes a JSON string token; the common case (no escapes) needs
 // no decoder.
-func unquote(tok []byte) (string, error) {
+func unquote(tok []byte) (string, error) { return readString(tok, true) }
+
+// readString checks a JSON string token and, when decode is set, returns
+// its value.
+func readString(tok []byte, decode bool) (string, error) {
 	if len(tok) < 2 || tok[0] != '"' || tok[len(tok)-1] != '"' {
 		return "", errors.New("not a string")
 	}
 	inner := tok[1 : len(tok)-1]
-	if bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
+	if bytes.IndexByte(inner, '\\') < 0 && (!decode || utf8.Valid(inner)) {
 		for _, c := range inner {
 			if c < 0x20 {
 				return "", errors.New("control character in string")
 			}
 		}
+		if !decode {
+			return "", nil
+		}
 		return string(inner), nil
+	}
+	if !decode {
+		if !json.Valid(tok) {
+			return "", errors.New("malformed string")
+		}
+		return "", nil
 	}
 	var s string
 	err := json.Unmarshal(tok, &s)

@@ -282,8 +282,14 @@ func LoadLayer(ctx context.Context, spec LayerSpec) (*Layer, []Issue, error) {
 		if l.Features == nil {
 			l.Features, extras = make([]Feature, n), make([]*extraAttributes, n)
 		}
-		l.Features[i] = typeFeature(spec, gf, classes)
-		extras[i] = featureAttributes(spec, gf).extra
+		// The reader typed every feature's properties with
+		// readAttributes (ReadOptions.Attributes).
+		a, _ := gf.Attributes.(*attributes)
+		if a == nil {
+			a = &attributes{}
+		}
+		l.Features[i] = typeFeature(spec, gf, a, classes)
+		extras[i] = a.extra
 	}
 	data, err := geo.ReadLayer(ctx, spec.Path, opts)
 	if err != nil {
@@ -379,9 +385,8 @@ func (a *attributes) more() *extraAttributes {
 	return a.extra
 }
 
-// readAttributes types the properties get reads (a map's or a
-// geo.Properties' lookup).
-func readAttributes(spec LayerSpec, get func(string) (any, bool)) any {
+// readAttributes types the properties get reads.
+func readAttributes(spec LayerSpec, get func(string) (any, bool)) *attributes {
 	prop := func(key string) any {
 		v, _ := get(key)
 		return v
@@ -430,27 +435,8 @@ func readAttributes(spec LayerSpec, get func(string) (any, bool)) any {
 	return a
 }
 
-// featureAttributes are the typed properties of a feature the reader
-// typed, or of its property map.
-func featureAttributes(spec LayerSpec, gf *geo.Feature) *attributes {
-	if a, ok := gf.Attributes.(*attributes); ok {
-		return a
-	}
-	a := readAttributes(spec, mapGetter(gf.Properties)).(*attributes)
-	gf.Attributes, gf.Properties = a, nil
-	return a
-}
-
-func mapGetter(m map[string]any) func(string) (any, bool) {
-	return func(key string) (any, bool) {
-		v, ok := m[key]
-		return v, ok
-	}
-}
-
-func typeFeature(spec LayerSpec, gf *geo.Feature, classes map[string]resolvedClass) Feature {
+func typeFeature(spec LayerSpec, gf *geo.Feature, a *attributes, classes map[string]resolvedClass) Feature {
 	f := Feature{Index: gf.Index, Line: gf.Line, Geometry: gf.Geometry, Invalid: gf.Invalid, Class: noClass, Labels: noLabels}
-	a := featureAttributes(spec, gf)
 	f.ID = a.id
 	if spec.Fields.ID == "" && gf.HasID {
 		f.ID = gf.ID

@@ -303,7 +303,7 @@ func TestTuneGCFollowsCollections(t *testing.T) {
 	for time.Now().Before(deadline) {
 		runtime.GC()
 		if limit := debug.SetMemoryLimit(-1); limit != math.MaxInt64 {
-			if live := liveHeap(); uint64(limit) < live {
+			if live := readMemory().live; uint64(limit) < live {
 				t.Fatalf("memory limit %d below the live heap %d", limit, live)
 			}
 			return

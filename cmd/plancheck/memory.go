@@ -105,5 +105,3 @@ func readMemory() memory {
 	}
 	return m
 }
-
-func liveHeap() uint64 { return readMemory().live }

@@ -50,11 +50,19 @@ func GeoJSON(w io.Writer, r *rules.Result) error {
 	return b.Flush()
 }
 
+// jsonEncoder is the encoder of every JSON report: no HTML escaping
+// (inertJSON escapes what terminals act on), each line after the first
+// starting with prefix, nesting indented by indent ("" for one line).
+func jsonEncoder(w io.Writer, prefix, indent string) *json.Encoder {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent(prefix, indent)
+	return enc
+}
+
 // writeCompact writes v as one line of JSON without HTML escaping.
 func writeCompact(buf *bytes.Buffer, v any) error {
-	enc := json.NewEncoder(buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
+	if err := jsonEncoder(buf, "", "").Encode(v); err != nil {
 		return err
 	}
 	buf.Truncate(buf.Len() - 1) // Encode ends with a newline

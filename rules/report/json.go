@@ -143,10 +143,7 @@ func JSON(w io.Writer, r *rules.Result) error {
 	// and a second copy of them as report values would double the memory
 	// of this step.
 	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(out); err != nil {
+	if err := jsonEncoder(&buf, "", "  ").Encode(out); err != nil {
 		return fmt.Errorf("report: writing JSON: %w", err)
 	}
 	head, ok := bytes.CutSuffix(buf.Bytes(), []byte("[]\n}\n"))
@@ -160,9 +157,7 @@ func JSON(w io.Writer, r *rules.Result) error {
 		return bw.Flush()
 	}
 	bw.WriteString("[\n")
-	enc = json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("    ", "  ")
+	enc := jsonEncoder(&buf, "    ", "  ")
 	for i, f := range fs {
 		jf := jsonFinding{properties: newProperties(f), File: f.Location.File, Line: f.Location.Line}
 		if f.At != nil {

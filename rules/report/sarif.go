@@ -171,10 +171,7 @@ func SARIF(w io.Writer, r *rules.Result) error {
 		Runs:    []sarifRun{{Tool: sarifTool{Driver: driver}, Results: results}},
 	}
 	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(log); err != nil {
+	if err := jsonEncoder(&buf, "", "  ").Encode(log); err != nil {
 		return fmt.Errorf("report: writing SARIF: %w", err)
 	}
 	_, err := inertJSON.WriteString(w, buf.String())
