@@ -173,6 +173,12 @@ func NotRegular(path string) string {
 
 // DecodeLayer is ReadLayer on a reader; name is used in messages.
 func DecodeLayer(ctx context.Context, r io.Reader, name string, opts ReadOptions) (*Layer, error) {
+	return decodeLayer(ctx, r, name, opts, false)
+}
+
+// decodeLayer is DecodeLayer; generalOnly reads every feature with the
+// general parser, for tests that compare it with fastFeature.
+func decodeLayer(ctx context.Context, r io.Reader, name string, opts ReadOptions, generalOnly bool) (*Layer, error) {
 	if opts.MaxVertices <= 0 {
 		opts.MaxVertices = DefaultMaxVertices
 	}
@@ -181,7 +187,7 @@ func DecodeLayer(ctx context.Context, r io.Reader, name string, opts ReadOptions
 	}
 	lr := newLineReader(r)
 	lr.max = opts.MaxBytes
-	d := &decoder{ctx: ctx, name: name, lines: lr, opts: opts}
+	d := &decoder{ctx: ctx, name: name, lines: lr, opts: opts, generalOnly: generalOnly}
 	layer, err := d.decode()
 	if errors.Is(lr.err, ErrTooLarge) {
 		return nil, fmt.Errorf("geo: %s: %w (%d bytes; raise --max-file-size to read it)", name, ErrTooLarge, opts.MaxBytes)
@@ -201,6 +207,9 @@ type decoder struct {
 	lines *lineReader
 	opts  ReadOptions
 	bom   int64 // length of a skipped UTF-8 BOM: file offset = scanner offset + bom
+	// generalOnly turns off fastFeature, for tests that compare the two
+	// parsers.
+	generalOnly bool
 }
 
 func (d *decoder) unreadable(format string, args ...any) error {
@@ -599,15 +608,27 @@ func (d *decoder) typeAttributes(rf *rawFeature) {
 	rf.Attributes, rf.typed = d.opts.Attributes(Properties{}), true
 }
 
-// memberLists are the member lists one feature's parse splits objects
-// into, reused from feature to feature.
-type memberLists struct{ feature, geometry, properties []member }
+var featureScratchPool = sync.Pool{New: func() any { return new(featureScratch) }}
 
-var memberListPool = sync.Pool{New: func() any { return new(memberLists) }}
+// putFeatureScratch returns scratch lists to the pool, unless one huge
+// feature grew them.
+func putFeatureScratch(sc *featureScratch) {
+	if cap(sc.points) > 1<<16 {
+		sc.points = nil
+	}
+	featureScratchPool.Put(sc)
+}
 
 // feature parses one feature object. Structural problems become Problems
 // on the feature; only malformed JSON is an error.
 func (d *decoder) feature(index, line int, raw []byte, arena *coordArena) (rawFeature, error) {
+	lists := featureScratchPool.Get().(*featureScratch)
+	defer putFeatureScratch(lists)
+	if !d.generalOnly {
+		if rf, ok := d.fastFeature(index, line, raw, arena, lists); ok {
+			return rf, nil
+		}
+	}
 	rf := rawFeature{Feature: Feature{Index: index, Line: line}}
 	bad := func(kind ProblemKind, format string, args ...any) {
 		rf.problems = append(rf.problems, Problem{Kind: kind, Feature: index, Line: line, Message: fmt.Sprintf(format, args...)})
@@ -618,8 +639,6 @@ func (d *decoder) feature(index, line int, raw []byte, arena *coordArena) (rawFe
 	if !utf8.Valid(raw) {
 		bad(ProblemFeature, "%s", notUTF8(raw))
 	}
-	lists := memberListPool.Get().(*memberLists)
-	defer memberListPool.Put(lists)
 	members, err := objectMembersInto(raw, lists.feature)
 	lists.feature = members
 	if err == errNotObject {

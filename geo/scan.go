@@ -3,10 +3,12 @@ package geo
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"math/bits"
 	"slices"
 	"strconv"
 	"sync"
@@ -706,6 +708,26 @@ var plainByte = func() (t [256]bool) {
 	return t
 }()
 
+const (
+	bytesOf01 = 0x0101010101010101
+	bytesOf80 = 0x8080808080808080
+)
+
+// zeroBytes marks, with its high bit, the lowest zero byte of v (and
+// possibly bytes above it, never one below).
+func zeroBytes(v uint64) uint64 { return (v - bytesOf01) &^ v & bytesOf80 }
+
+// maybeSpecial marks, with its high bit, the lowest byte of x that may be
+// one plainByte rejects: '"', '[', ']', '{', '}' and '\\' are marked,
+// and so are '|' and the control byte 0x02, which only costs a look at
+// them.
+func maybeSpecial(x uint64) uint64 {
+	y := x | 0x2020202020202020              // '[' '\\' ']' become '{' '|' '}'
+	return zeroBytes(y^0x2222222222222222) | // '"'
+		zeroBytes(y^0x7b7b7b7b7b7b7b7b) | // '[' '{'
+		zeroBytes(y&^bytesOf01^0x7c7c7c7c7c7c7c7c) // '\\' ']' '}'
+}
+
 // nesting follows the brackets and strings of a JSON object or array
 // byte by byte; the stream scanner and the in-memory scanner share it.
 type nesting struct {
@@ -720,9 +742,18 @@ func (n *nesting) scan(b []byte, i int) (int, bool, error) {
 	for ; i < len(b); i++ {
 		if !n.inStr {
 			// Coordinates are mostly digits: skip runs of bytes that
-			// cannot change the state without the switch below.
+			// cannot change the state without the switch below, eight
+			// at a time while they last.
 			for i < len(b) && plainByte[b[i]] {
 				i++
+				for i+8 <= len(b) {
+					m := maybeSpecial(binary.LittleEndian.Uint64(b[i:]))
+					if m != 0 {
+						i += bits.TrailingZeros64(m) >> 3
+						break
+					}
+					i += 8
+				}
 			}
 			if i == len(b) {
 				break

@@ -442,15 +442,23 @@ func ringSelfMeet(v orb.Ring) (string, orb.Point, bool) {
 			return "doubles back on itself (a spike)", b, true
 		}
 	}
-	if m <= 64 {
+	if m <= smallRing {
 		// Small rings (most parcels): comparing every pair of edges is
-		// cheaper than building an index.
+		// cheaper than building an index. Each edge's box is computed
+		// once, not once per pair.
+		var boxes [smallRing]orb.Bound
+		for k := 0; k < m; k++ {
+			boxes[k] = segBound(v[k], v[k+1])
+		}
 		for i := 0; i < m; i++ {
-			for j := i + 2; j < m; j++ {
-				if i == 0 && j == m-1 {
-					continue
-				}
-				if !boxesMeet(v[i], v[i+1], v[j], v[j+1]) {
+			bi := boxes[i]
+			last := m
+			if i == 0 {
+				last = m - 1 // the edge before edge 0 shares its vertex
+			}
+			for j := i + 2; j < last; j++ {
+				bj := &boxes[j]
+				if bj.Min[0] > bi.Max[0] || bj.Max[0] < bi.Min[0] || bj.Min[1] > bi.Max[1] || bj.Max[1] < bi.Min[1] {
 					continue
 				}
 				if kind, p, ok := segmentsMeet(v[i], v[i+1], v[j], v[j+1]); ok {
@@ -484,6 +492,14 @@ func ringSelfMeet(v orb.Ring) (string, orb.Point, bool) {
 		}
 	}
 	return "", orb.Point{}, false
+}
+
+// smallRing is the most edges ringSelfMeet compares pair by pair.
+const smallRing = 64
+
+// segBound is the bounding box of segment ab.
+func segBound(a, b orb.Point) orb.Bound {
+	return orb.Bound{Min: orb.Point{min(a[0], b[0]), min(a[1], b[1])}, Max: orb.Point{max(a[0], b[0]), max(a[1], b[1])}}
 }
 
 func segBox(a, b orb.Point) rtree.Box {
@@ -725,10 +741,4 @@ func meetMessage(kind meetKind) string {
 		return "runs along itself (two of its edges overlap)"
 	}
 	return "touches itself (rings must be simple; split it into separate polygons or a hole)"
-}
-
-// boxesMeet reports whether the bounding boxes of segments ab and cd meet.
-func boxesMeet(a, b, c, d orb.Point) bool {
-	return min(a[0], b[0]) <= max(c[0], d[0]) && min(c[0], d[0]) <= max(a[0], b[0]) &&
-		min(a[1], b[1]) <= max(c[1], d[1]) && min(c[1], d[1]) <= max(a[1], b[1])
 }

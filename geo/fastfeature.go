@@ -1,0 +1,565 @@
+package geo
+
+import (
+	"strconv"
+	"unicode/utf8"
+	"unsafe"
+
+	"github.com/paulmach/orb"
+)
+
+// The general feature parser splits the feature into members, then the
+// geometry into members, then reads the coordinates: three walks over the
+// bytes that are mostly coordinates, before the numbers are even read.
+// fastFeature reads the common feature in one walk instead: the members
+// type, id, properties and geometry once each, flat properties, a
+// geometry object whose "type" comes before its "coordinates", and
+// coordinates of the shape the type asks for. Anything else (an escape in
+// an id, nested properties, a bbox, an empty ring, a malformed or
+// unexpected byte, too many positions) makes it give up, and the general
+// parser reads the feature and explains what is wrong. So fastFeature
+// never decides a problem; for every feature it accepts, it must return
+// exactly what the general parser returns (FuzzFastFeature checks that).
+
+// featureScratch holds the lists one feature's parse fills, reused from
+// feature to feature.
+type featureScratch struct {
+	feature, geometry, properties []member
+	points                        []orb.Point
+	rings                         [][]orb.Point
+	polygons                      []orb.Polygon
+}
+
+// fastScanner walks one feature's bytes.
+type fastScanner struct {
+	b         []byte
+	i         int
+	positions int
+}
+
+func (s *fastScanner) ws() {
+	for s.i < len(s.b) && isSpace(s.b[s.i]) {
+		s.i++
+	}
+}
+
+// consume skips white space and then c, reporting whether c was there.
+func (s *fastScanner) consume(c byte) bool {
+	s.ws()
+	if s.i < len(s.b) && s.b[s.i] == c {
+		s.i++
+		return true
+	}
+	return false
+}
+
+// comma skips white space and then ',' (true, more follows) or closer
+// (false, the list ended); ok is false for anything else.
+func (s *fastScanner) comma(closer byte) (more, ok bool) {
+	s.ws()
+	if s.i < len(s.b) {
+		switch s.b[s.i] {
+		case ',':
+			s.i++
+			return true, true
+		case closer:
+			s.i++
+			return false, true
+		}
+	}
+	return false, false
+}
+
+// str reads a string token and returns it with its quotes. Escapes are
+// accepted only when allowEscapes is set (the token is then decoded by
+// unquote, as the general parser does); control characters and invalid
+// UTF-8 are refused.
+func (s *fastScanner) str(allowEscapes bool) ([]byte, bool) {
+	s.ws()
+	b := s.b
+	if s.i >= len(b) || b[s.i] != '"' {
+		return nil, false
+	}
+	start := s.i
+	ascii := true
+	for i := start + 1; i < len(b); i++ {
+		c := b[i]
+		switch {
+		case c == '"':
+			s.i = i + 1
+			if !ascii && !utf8.Valid(b[start+1:i]) {
+				return nil, false
+			}
+			return b[start:s.i], true
+		case c < 0x20:
+			return nil, false
+		case c >= 0x80:
+			ascii = false
+		case c == '\\':
+			if !allowEscapes || i+1 >= len(b) {
+				return nil, false
+			}
+			i++
+			switch b[i] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			case 'u':
+				if i+4 >= len(b) {
+					return nil, false
+				}
+				for _, h := range b[i+1 : i+5] {
+					if !isHex(h) {
+						return nil, false
+					}
+				}
+				i += 4
+			default:
+				return nil, false
+			}
+		}
+	}
+	return nil, false
+}
+
+func isHex(c byte) bool {
+	return c-'0' <= 9 || (c|0x20)-'a' <= 5
+}
+
+// literal reads true, false or null.
+func (s *fastScanner) literal() ([]byte, bool) {
+	for _, lit := range [...]string{"true", "false", "null"} {
+		if end := s.i + len(lit); end <= len(s.b) && string(s.b[s.i:end]) == lit {
+			s.i = end
+			return s.b[end-len(lit) : end], true
+		}
+	}
+	return nil, false
+}
+
+// numberToken reads a number by the JSON grammar and returns its text.
+func (s *fastScanner) numberToken() ([]byte, bool) {
+	b, i := s.b, s.i
+	start := i
+	if i < len(b) && b[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(b) && b[i] == '0':
+		i++
+	case i < len(b) && b[i]-'1' <= 8:
+		for i < len(b) && b[i]-'0' <= 9 {
+			i++
+		}
+	default:
+		return nil, false
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		if i >= len(b) || b[i]-'0' > 9 {
+			return nil, false
+		}
+		for i < len(b) && b[i]-'0' <= 9 {
+			i++
+		}
+	}
+	if i < len(b) && b[i]|0x20 == 'e' {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		if i >= len(b) || b[i]-'0' > 9 {
+			return nil, false
+		}
+		for i < len(b) && b[i]-'0' <= 9 {
+			i++
+		}
+	}
+	s.i = i
+	return b[start:i], true
+}
+
+// number reads a coordinate. The common literal (at most 19 digits, a
+// mantissa below 2⁵³, at most 22 decimals, no exponent) is converted
+// while it is read: mantissa and power of ten are then exact in float64,
+// so one division rounds correctly (Clinger's fast path), as strconv
+// would. Other literals go to strconv.
+func (s *fastScanner) number() (float64, bool) {
+	s.ws()
+	b, i := s.b, s.i
+	start := i
+	neg := false
+	if i < len(b) && b[i] == '-' {
+		neg = true
+		i++
+	}
+	var mant uint64
+	digitsStart := i
+	switch {
+	case i < len(b) && b[i] == '0':
+		i++
+	case i < len(b) && b[i]-'1' <= 8:
+		for i < len(b) && b[i]-'0' <= 9 {
+			mant = mant*10 + uint64(b[i]-'0')
+			i++
+		}
+	default:
+		return 0, false
+	}
+	intDigits := i - digitsStart
+	frac := 0
+	if i < len(b) && b[i] == '.' {
+		i++
+		fracStart := i
+		for i < len(b) && b[i]-'0' <= 9 {
+			mant = mant*10 + uint64(b[i]-'0')
+			i++
+		}
+		frac = i - fracStart
+		if frac == 0 {
+			return 0, false
+		}
+	}
+	if (i < len(b) && b[i]|0x20 == 'e') || intDigits+frac > 19 || mant >= 1<<53 || frac >= len(pow10) {
+		s.i = start
+		lit, ok := s.numberToken()
+		if !ok {
+			return 0, false
+		}
+		v, err := strconv.ParseFloat(unsafe.String(unsafe.SliceData(lit), len(lit)), 64)
+		return v, err == nil
+	}
+	s.i = i
+	v := float64(mant) / pow10[frac]
+	if neg {
+		v = -v
+	}
+	return v, true
+}
+
+// position reads [x, y, …] into a point; ordinates past the second
+// (altitude) are read and dropped.
+func (s *fastScanner) position() (orb.Point, bool) {
+	var pt orb.Point
+	if !s.consume('[') {
+		return pt, false
+	}
+	s.positions++
+	var ok bool
+	if pt[0], ok = s.number(); !ok {
+		return pt, false
+	}
+	if !s.consume(',') {
+		return pt, false
+	}
+	if pt[1], ok = s.number(); !ok {
+		return pt, false
+	}
+	for {
+		more, ok := s.comma(']')
+		if !ok {
+			return pt, false
+		}
+		if !more {
+			return pt, true
+		}
+		if _, ok := s.number(); !ok {
+			return pt, false
+		}
+	}
+}
+
+// positionList reads a non-empty array of positions into the arena.
+func (s *fastScanner) positionList(sc *featureScratch, arena *coordArena) ([]orb.Point, bool) {
+	if !s.consume('[') {
+		return nil, false
+	}
+	pts := sc.points[:0]
+	for {
+		pt, ok := s.position()
+		if !ok {
+			return nil, false
+		}
+		pts = append(pts, pt)
+		more, ok := s.comma(']')
+		if !ok {
+			return nil, false
+		}
+		if !more {
+			break
+		}
+	}
+	sc.points = pts
+	return arena.points(pts), true
+}
+
+// polygon reads a non-empty array of non-empty rings.
+func (s *fastScanner) polygon(sc *featureScratch, arena *coordArena) (orb.Polygon, bool) {
+	if !s.consume('[') {
+		return nil, false
+	}
+	rings := sc.rings[:0]
+	for {
+		r, ok := s.positionList(sc, arena)
+		if !ok {
+			return nil, false
+		}
+		rings = append(rings, r)
+		more, ok := s.comma(']')
+		if !ok {
+			return nil, false
+		}
+		if !more {
+			break
+		}
+	}
+	sc.rings = rings
+	return arena.polygon(rings), true
+}
+
+// coordinates reads the coordinates of a geometry of type typ, as
+// coordScanner does for the general parser.
+func (s *fastScanner) coordinates(typ []byte, sc *featureScratch, arena *coordArena) (orb.Geometry, bool) {
+	switch string(typ) {
+	case `"Polygon"`:
+		return s.polygon(sc, arena)
+	case `"MultiPolygon"`:
+		if !s.consume('[') {
+			return nil, false
+		}
+		polys := sc.polygons[:0]
+		for {
+			poly, ok := s.polygon(sc, arena)
+			if !ok {
+				return nil, false
+			}
+			polys = append(polys, poly)
+			more, ok := s.comma(']')
+			if !ok {
+				return nil, false
+			}
+			if !more {
+				break
+			}
+		}
+		sc.polygons = polys
+		mp := make(orb.MultiPolygon, len(polys))
+		copy(mp, polys)
+		return mp, true
+	case `"LineString"`:
+		pts, ok := s.positionList(sc, arena)
+		return orb.LineString(pts), ok
+	case `"MultiPoint"`:
+		pts, ok := s.positionList(sc, arena)
+		return orb.MultiPoint(pts), ok
+	case `"Point"`:
+		return s.position()
+	case `"MultiLineString"`:
+		if !s.consume('[') {
+			return nil, false
+		}
+		lines := sc.rings[:0]
+		for {
+			pts, ok := s.positionList(sc, arena)
+			if !ok {
+				return nil, false
+			}
+			lines = append(lines, pts)
+			more, ok := s.comma(']')
+			if !ok {
+				return nil, false
+			}
+			if !more {
+				break
+			}
+		}
+		sc.rings = lines
+		mls := make(orb.MultiLineString, len(lines))
+		for i, l := range lines {
+			mls[i] = l
+		}
+		return mls, true
+	}
+	return nil, false
+}
+
+// geometry reads {"type": …, "coordinates": …} in that order, or null.
+func (s *fastScanner) geometry(sc *featureScratch, arena *coordArena) (g orb.Geometry, present, ok bool) {
+	s.ws()
+	if s.i < len(s.b) && s.b[s.i] == 'n' {
+		v, ok := s.literal()
+		return nil, false, ok && string(v) == "null"
+	}
+	if !s.consume('{') {
+		return nil, false, false
+	}
+	if key, ok := s.str(false); !ok || string(key) != `"type"` || !s.consume(':') {
+		return nil, false, false
+	}
+	typ, ok := s.str(false)
+	if !ok || !s.consume(',') {
+		return nil, false, false
+	}
+	if key, ok := s.str(false); !ok || string(key) != `"coordinates"` || !s.consume(':') {
+		return nil, false, false
+	}
+	if g, ok = s.coordinates(typ, sc, arena); !ok || !s.consume('}') {
+		return nil, false, false
+	}
+	return g, true, true
+}
+
+// properties reads a flat properties object into its member list.
+func (s *fastScanner) properties(sc *featureScratch) ([]member, bool) {
+	if !s.consume('{') {
+		return nil, false
+	}
+	ms := sc.properties[:0]
+	if s.consume('}') {
+		sc.properties = ms
+		return ms, true
+	}
+	for {
+		key, ok := s.str(true)
+		if !ok || !s.consume(':') {
+			return nil, false
+		}
+		name, err := memberName(key)
+		if err != nil {
+			return nil, false
+		}
+		s.ws()
+		if s.i >= len(s.b) {
+			return nil, false
+		}
+		var val []byte
+		switch c := s.b[s.i]; {
+		case c == '"':
+			val, ok = s.str(true)
+		case c == '-' || c-'0' <= 9:
+			val, ok = s.numberToken()
+		default:
+			val, ok = s.literal()
+		}
+		if !ok {
+			return nil, false
+		}
+		ms = append(ms, member{key: name, val: val})
+		more, ok := s.comma('}')
+		if !ok {
+			return nil, false
+		}
+		if !more {
+			sc.properties = ms
+			return ms, true
+		}
+	}
+}
+
+// The feature members fastFeature reads, as bits of a set.
+const (
+	seenType = 1 << iota
+	seenID
+	seenProperties
+	seenGeometry
+)
+
+// fastFeature reads a common feature in one walk (see above); ok is false
+// when the general parser must read it.
+func (d *decoder) fastFeature(index, line int, raw []byte, arena *coordArena, sc *featureScratch) (rf rawFeature, ok bool) {
+	rf.Feature = Feature{Index: index, Line: line}
+	s := &fastScanner{b: raw}
+	if !s.consume('{') {
+		return rf, false
+	}
+	var (
+		seen  int
+		props []member
+		null  bool // properties is null
+	)
+	for {
+		key, ok := s.str(false)
+		if !ok || !s.consume(':') {
+			return rf, false
+		}
+		var bit int
+		switch string(key) {
+		case `"type"`:
+			bit = seenType
+			if v, ok := s.str(false); !ok || string(v) != `"Feature"` {
+				return rf, false
+			}
+		case `"id"`:
+			bit = seenID
+			s.ws()
+			if s.i >= len(s.b) {
+				return rf, false
+			}
+			switch c := s.b[s.i]; {
+			case c == '"':
+				v, ok := s.str(false)
+				if !ok {
+					return rf, false
+				}
+				rf.ID, rf.HasID = string(v[1:len(v)-1]), true
+			case c == 'n':
+				if v, ok := s.literal(); !ok || string(v) != "null" {
+					return rf, false
+				}
+			default:
+				v, ok := s.numberToken()
+				if !ok {
+					return rf, false
+				}
+				rf.ID, rf.HasID = string(v), true
+			}
+		case `"properties"`:
+			bit = seenProperties
+			s.ws()
+			if s.i < len(s.b) && s.b[s.i] == 'n' {
+				if v, ok := s.literal(); !ok || string(v) != "null" {
+					return rf, false
+				}
+				null = true
+			} else if props, ok = s.properties(sc); !ok {
+				return rf, false
+			}
+		case `"geometry"`:
+			bit = seenGeometry
+			if rf.src, rf.hasGeom, ok = s.geometry(sc, arena); !ok {
+				return rf, false
+			}
+		default:
+			return rf, false
+		}
+		if seen&bit != 0 {
+			return rf, false
+		}
+		seen |= bit
+		more, ok := s.comma('}')
+		if !ok {
+			return rf, false
+		}
+		if !more {
+			break
+		}
+	}
+	s.ws()
+	if s.i != len(s.b) || seen&(seenType|seenProperties|seenGeometry) != seenType|seenProperties|seenGeometry ||
+		s.positions > d.opts.MaxVertices {
+		return rf, false
+	}
+	if !null {
+		if d.opts.Attributes != nil {
+			rf.Attributes, rf.typed = d.opts.Attributes(Properties{members: props}), true
+		} else {
+			rf.Properties = make(map[string]any, len(props))
+			for _, m := range props {
+				v, err := propertyValue(m.val)
+				if err != nil {
+					return rf, false
+				}
+				rf.Properties[m.key] = v
+			}
+		}
+	}
+	return rf, true
+}
