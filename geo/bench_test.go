@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -122,6 +123,40 @@ func BenchmarkReadLayer(b *testing.B) {
 		}
 		b.ReportMetric(float64(n), "features")
 	})
+}
+
+// BenchmarkReadLayerParcels reads the city-master layer of the two-layer
+// parcel set (about n parcels, 490 bytes each, 3 % with holes) as
+// LoadPlanSet does, typing two properties per feature. Run it with
+// -cpu 1 for the per-core ingest rate (BENCHMARKS.md):
+//
+//	go test ./geo -run '^$' -bench ReadLayerParcels -cpu 1 -benchtime 5x
+func BenchmarkReadLayerParcels(b *testing.B) {
+	for _, n := range bench.Parcels(b) {
+		b.Run(fmt.Sprintf("parcels=%d", n), func(b *testing.B) {
+			path := filepath.Join(bench.ParcelSet(b, n), "layers", "city-master.geojson")
+			st, err := os.Stat(path)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.SetBytes(st.Size())
+			opts := geo.ReadOptions{GeometryTypes: []string{"Polygon", "MultiPolygon"}, LayerKind: "city-master",
+				Attributes: func(p geo.Properties) any {
+					id, _ := p.Get("id")
+					class, _ := p.Get("class")
+					return [2]any{id, class}
+				}}
+			features := 0
+			for b.Loop() {
+				l, err := geo.ReadLayer(context.Background(), path, opts)
+				if err != nil {
+					b.Fatal(err)
+				}
+				features = len(l.Features)
+			}
+			b.ReportMetric(float64(features), "features")
+		})
+	}
 }
 
 // BenchmarkValidity is the OGC validity check ReadLayer makes of every

@@ -267,28 +267,59 @@ func (s *fastScanner) position() (orb.Point, bool) {
 	}
 }
 
-// positionList reads a non-empty array of positions into the arena.
+// positionList reads a non-empty array of positions. With an arena, the
+// positions are read straight into its block, saving a copy of every
+// point; the list is moved out only when the block fills up under it or
+// when it is too long to share a block.
 func (s *fastScanner) positionList(sc *featureScratch, arena *coordArena) ([]orb.Point, bool) {
 	if !s.consume('[') {
 		return nil, false
 	}
-	pts := sc.points[:0]
+	var pts []orb.Point
+	start := 0
+	if arena != nil {
+		pts = arena.pointBlock
+		start = len(pts)
+	} else {
+		pts = sc.points[:0]
+	}
 	for {
 		pt, ok := s.position()
 		if !ok {
+			if arena != nil {
+				arena.pointBlock = pts[:start] // give back what was read
+			}
 			return nil, false
+		}
+		if arena != nil && len(pts) == cap(pts) {
+			// The block is full: carry this list over to a new one.
+			grown := make([]orb.Point, 0, max(arenaPoints, 2*(len(pts)-start)))
+			pts = append(grown, pts[start:]...)
+			start = 0
 		}
 		pts = append(pts, pt)
 		more, ok := s.comma(']')
 		if !ok {
+			if arena != nil {
+				arena.pointBlock = pts[:start]
+			}
 			return nil, false
 		}
 		if !more {
 			break
 		}
 	}
-	sc.points = pts
-	return arena.points(pts), true
+	if arena == nil {
+		sc.points = pts
+		return arena.points(pts), true
+	}
+	list := pts[start:len(pts):len(pts)]
+	if len(list) > arenaMaxShare {
+		arena.pointBlock = pts[:start]
+		return arena.points(list), true
+	}
+	arena.pointBlock = pts
+	return list, true
 }
 
 // polygon reads a non-empty array of non-empty rings.

@@ -387,22 +387,24 @@ func ringsMeet(rings orb.Polygon) *orb.Point {
 
 // ringValidity checks one non-empty linear ring on its own.
 func ringValidity(r orb.Ring) (string, *orb.Point) {
-	at := r[0]
+	// The first position is copied only for a problem: taking its
+	// address up front would allocate for every valid ring.
+	first := func() *orb.Point { at := r[0]; return &at }
 	if len(r) < 4 {
-		return fmt.Sprintf("has %d position(s); a linear ring needs at least 4", len(r)), &at
+		return fmt.Sprintf("has %d position(s); a linear ring needs at least 4", len(r)), first()
 	}
 	if r[0] != r[len(r)-1] {
-		return "is not closed (first and last positions differ)", &at
+		return "is not closed (first and last positions differ)", first()
 	}
 	v := dedupe(r)
 	if len(v) < 4 {
-		return "has collapsed: fewer than 3 distinct positions, so it encloses no area", &at
+		return "has collapsed: fewer than 3 distinct positions, so it encloses no area", first()
 	}
-	kind, p, ok := ringSelfMeet(v)
-	if !ok {
-		return "", nil
+	if kind, p, ok := ringSelfMeet(v); ok {
+		at := p // p itself would be allocated for every ring
+		return kind, &at
 	}
-	return kind, &p
+	return "", nil
 }
 
 // dedupe drops repeated consecutive positions.
@@ -437,6 +439,12 @@ func ringSelfMeet(v orb.Ring) (string, orb.Point, bool) {
 		a, b, d := v[k], v[k+1], v[(k+2)%len(v)]
 		if k == m-1 {
 			d = v[1]
+		}
+		// orient's floating-point filter first, inline: most vertices
+		// clearly turn.
+		detl, detr := (b[0]-a[0])*(d[1]-a[1]), (b[1]-a[1])*(d[0]-a[0])
+		if bound := ccwErrBound * (math.Abs(detl) + math.Abs(detr)); math.Abs(detl-detr) > bound && bound > 1e-290 {
+			continue
 		}
 		if orient(a, b, d) == 0 && sameSide(b, a, d) {
 			return "doubles back on itself (a spike)", b, true
