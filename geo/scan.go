@@ -710,6 +710,7 @@ var plainByte = func() (t [256]bool) {
 
 const (
 	bytesOf01 = 0x0101010101010101
+	bytesOf7f = 0x7f7f7f7f7f7f7f7f
 	bytesOf80 = 0x8080808080808080
 )
 
@@ -717,15 +718,13 @@ const (
 // possibly bytes above it, never one below).
 func zeroBytes(v uint64) uint64 { return (v - bytesOf01) &^ v & bytesOf80 }
 
-// maybeSpecial marks, with its high bit, the lowest byte of x that may be
-// one plainByte rejects: '"', '[', ']', '{', '}' and '\\' are marked,
-// and so are '|' and the control byte 0x02, which only costs a look at
-// them.
-func maybeSpecial(x uint64) uint64 {
-	y := x | 0x2020202020202020              // '[' '\\' ']' become '{' '|' '}'
-	return zeroBytes(y^0x2222222222222222) | // '"'
-		zeroBytes(y^0x7b7b7b7b7b7b7b7b) | // '[' '{'
-		zeroBytes(y&^bytesOf01^0x7c7c7c7c7c7c7c7c) // '\\' ']' '}'
+// equalBytes marks, with its high bit, every byte of x equal to the byte
+// that fills c.
+func equalBytes(x, c uint64) uint64 {
+	v := x ^ c
+	// The low seven bits of a byte plus 0x7f set its high bit unless
+	// they are all zero; no carry leaves the byte.
+	return ^((v&bytesOf7f + bytesOf7f) | v) & bytesOf80
 }
 
 // nesting follows the brackets and strings of a JSON object or array
@@ -741,19 +740,26 @@ type nesting struct {
 func (n *nesting) scan(b []byte, i int) (int, bool, error) {
 	for ; i < len(b); i++ {
 		if !n.inStr {
-			// Coordinates are mostly digits: skip runs of bytes that
-			// cannot change the state without the switch below, eight
-			// at a time while they last.
+			// Coordinates are digits, commas and brackets: take them
+			// eight bytes at a time, counting brackets, while the eight
+			// hold no quote or brace and can neither close the value
+			// nor pass the depth limit. (A backslash outside a string
+			// changes nothing, here or in the switch below.)
+			for i+8 <= len(b) {
+				x := binary.LittleEndian.Uint64(b[i:])
+				if zeroBytes(x^0x2222222222222222)|zeroBytes(x^0x7b7b7b7b7b7b7b7b)|zeroBytes(x^0x7d7d7d7d7d7d7d7d) != 0 {
+					break
+				}
+				opens := bits.OnesCount64(equalBytes(x, 0x5b5b5b5b5b5b5b5b))
+				closes := bits.OnesCount64(equalBytes(x, 0x5d5d5d5d5d5d5d5d))
+				if n.depth-closes < 1 || n.depth+opens > maxDepth {
+					break
+				}
+				n.depth += opens - closes
+				i += 8
+			}
 			for i < len(b) && plainByte[b[i]] {
 				i++
-				for i+8 <= len(b) {
-					m := maybeSpecial(binary.LittleEndian.Uint64(b[i:]))
-					if m != 0 {
-						i += bits.TrailingZeros64(m) >> 3
-						break
-					}
-					i += 8
-				}
 			}
 			if i == len(b) {
 				break

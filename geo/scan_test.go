@@ -1,9 +1,10 @@
 package geo
 
 import (
-	"encoding/binary"
+	"bytes"
 	"encoding/json"
-	"math/bits"
+	"errors"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 	"testing"
@@ -47,24 +48,92 @@ func FuzzFastFloat(f *testing.F) {
 	})
 }
 
-// TestMaybeSpecial: the eight-byte skip of nesting.scan must stop at every
-// byte that can change the scanner's state, at the right place.
-func TestMaybeSpecial(t *testing.T) {
-	for c := 0; c < 256; c++ {
-		for k := 0; k < 8; k++ {
-			word := []byte("12345678")
-			word[k] = byte(c)
-			if k < 7 {
-				word[7] = '"' // a later special byte must not hide this one
+// referenceScan is nesting.scan one byte at a time, as it was before the
+// eight-byte fast path.
+func referenceScan(n *nesting, b []byte, i int) (int, bool, error) {
+	for ; i < len(b); i++ {
+		c := b[i]
+		if n.inStr {
+			switch {
+			case n.esc:
+				n.esc = false
+			case c == '\\':
+				n.esc = true
+			case c == '"':
+				n.inStr = false
+				if n.depth == 0 {
+					return i + 1, true, nil
+				}
 			}
-			m := maybeSpecial(binary.LittleEndian.Uint64(word))
-			at := bits.TrailingZeros64(m) >> 3
-			if !plainByte[c] && at != k {
-				t.Errorf("byte %#x at %d: first mark at %d", c, k, at)
+			continue
+		}
+		switch c {
+		case '"':
+			n.inStr = true
+		case '{', '[':
+			n.depth++
+			if n.depth > maxDepth {
+				return i, false, errors.New("too deep")
 			}
-			if at < k {
-				t.Errorf("byte %#x at %d: a plain digit before it marked (%d)", c, k, at)
+		case '}', ']':
+			n.depth--
+			if n.depth == 0 {
+				return i + 1, true, nil
+			}
+			if n.depth < 0 {
+				return i, false, errors.New("unbalanced")
 			}
 		}
 	}
+	return len(b), false, nil
+}
+
+// checkScan compares nesting.scan with referenceScan on b, fed in two
+// pieces split at cut (as a stream arrives), from a given starting depth.
+func checkScan(t *testing.T, b []byte, cut int, depth int) {
+	t.Helper()
+	cut = min(cut, len(b))
+	fast, ref := nesting{depth: depth}, nesting{depth: depth}
+	type result struct {
+		end    int
+		closed bool
+		err    bool
+	}
+	run := func(scan func(*nesting, []byte, int) (int, bool, error), n *nesting) (result, nesting) {
+		end, closed, err := scan(n, b[:cut], 0)
+		if !closed && err == nil {
+			end, closed, err = scan(n, b, cut)
+		}
+		return result{end, closed, err != nil}, *n
+	}
+	got, gotState := run((*nesting).scan, &fast)
+	want, wantState := run(referenceScan, &ref)
+	if got != want || (!got.closed && !got.err && gotState != wantState) {
+		t.Fatalf("scan(%q, cut %d, depth %d) = %+v %+v, byte by byte %+v %+v", b, cut, depth, got, gotState, want, wantState)
+	}
+}
+
+func TestNestingScanAgreesByteByByte(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	alphabet := []byte(`[[[]]],,,0123456789.-"{}\\ ab`)
+	for k := 0; k < 20000; k++ {
+		b := make([]byte, rng.IntN(80))
+		for i := range b {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		checkScan(t, b, rng.IntN(len(b)+1), rng.IntN(4))
+	}
+	deep := bytes.Repeat([]byte("["), maxDepth+20)
+	checkScan(t, deep, len(deep), 0)
+	checkScan(t, append(bytes.Repeat([]byte("["), maxDepth-3), "[[[[[[[[[["...), 0, 0)
+	checkScan(t, []byte(`{"coordinates":[[[112.8854122,28.0927195],[112.8856085,28.0927607]]]}`), 30, 0)
+}
+
+// FuzzNestingScan: the eight-byte path changes nothing the scanner says.
+func FuzzNestingScan(f *testing.F) {
+	f.Add([]byte(`{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]}`), uint8(10), uint8(0))
+	f.Add([]byte(`[[[[[[[[]]]]]]]]]]]]`), uint8(3), uint8(2))
+	f.Fuzz(func(t *testing.T, b []byte, cut, depth uint8) {
+		checkScan(t, b, int(cut), int(depth%8))
+	})
 }
