@@ -555,7 +555,7 @@ func (d *decoder) fastFeature(index, line int, raw []byte, arena *coordArena, sc
 			}
 		case `"geometry"`:
 			bit = seenGeometry
-			if rf.src, rf.hasGeom, ok = s.geometry(sc, arena); !ok {
+			if rf.Geometry, rf.hasGeom, ok = s.geometry(sc, arena); !ok {
 				return rf, false
 			}
 		default:

@@ -33,12 +33,12 @@ type Feature struct {
 	// ID is the Feature "id" member as a string; HasID is false when the
 	// member is absent or null.
 	ID         string
-	HasID      bool
 	Geometry   orb.Geometry // nil for a null geometry or one that could not be read
 	Properties map[string]any
 	// Attributes is what ReadOptions.Attributes made of the properties,
 	// when set (Properties is then nil).
 	Attributes any
+	HasID      bool
 	// Invalid is set when the feature has a geometry problem; such a feature
 	// takes part in no rule.
 	Invalid bool
@@ -239,17 +239,49 @@ func (c featureChunks) len() int {
 
 func (c featureChunks) at(i int) *rawFeature { return &c[i/featureBatch][i%featureBatch] }
 
-// rawFeature keeps a feature's geometry in source coordinates until the
-// CRS is known (an old-style crs member may follow the features).
+// rawFeature keeps a feature's geometry in source coordinates (in
+// Geometry) until the CRS is known (an old-style crs member may follow
+// the features); finish then replaces it with the placed geometry.
 type rawFeature struct {
 	Feature
-	src      orb.Geometry // nil for a null or unreadable geometry
-	hasGeom  bool         // the geometry member is present and not null
-	typed    bool         // Attributes applied
+	hasGeom bool // the geometry member is present and not null
+	typed   bool // Attributes applied
+	// issues is nil for the common feature without problems: a million
+	// features keep one pointer each instead of two slices.
+	issues *featureIssues
+}
+
+// featureIssues are a feature's problems found while parsing.
+type featureIssues struct {
 	problems []Problem
-	// geomProblems are the geometry parser's findings so far; the parser
-	// itself is rebuilt for finish rather than kept with every feature.
-	geomProblems []geomProblem
+	// geom are the geometry parser's findings; finish adds its own.
+	geom []geomProblem
+}
+
+// addProblem records a problem of the feature outside its geometry.
+func (rf *rawFeature) addProblem(p Problem) {
+	if rf.issues == nil {
+		rf.issues = &featureIssues{}
+	}
+	rf.issues.problems = append(rf.issues.problems, p)
+}
+
+// setGeomProblems records the geometry parser's findings.
+func (rf *rawFeature) setGeomProblems(ps []geomProblem) {
+	if len(ps) == 0 {
+		return
+	}
+	if rf.issues == nil {
+		rf.issues = &featureIssues{}
+	}
+	rf.issues.geom = ps
+}
+
+func (rf *rawFeature) geomProblems() []geomProblem {
+	if rf.issues == nil {
+		return nil
+	}
+	return rf.issues.geom
 }
 
 func (d *decoder) decode() (*Layer, error) {
@@ -376,9 +408,10 @@ func (d *decoder) decode() (*Layer, error) {
 		if err != nil {
 			return nil, d.syntax(err)
 		}
-		raw.src, raw.geomProblems = src, parser.problems
+		raw.Geometry = src
+		raw.setGeomProblems(parser.problems)
 		if msg := bboxProblem(bbox); msg != "" {
-			raw.problems = append(raw.problems, Problem{Kind: ProblemFeature, Feature: 0, Line: startLine, Message: "geometry " + msg})
+			raw.addProblem(Problem{Kind: ProblemFeature, Feature: 0, Line: startLine, Message: "geometry " + msg})
 		}
 		raws = featureChunks{{raw}}
 	default:
@@ -396,15 +429,12 @@ func (d *decoder) decode() (*Layer, error) {
 
 	// Placing and validating geometry is independent per feature: spread
 	// it over all cores, then gather the problems in file order.
-	type finished struct {
-		g     orb.Geometry
-		probs []geomProblem
-	}
 	n := raws.len()
-	done := make([]finished, n)
 	onAllCores(d.ctx, n, func(_, i int) {
 		if rf := raws.at(i); rf.hasGeom {
-			done[i].g, done[i].probs = d.finish(rf, crs)
+			var probs []geomProblem
+			rf.Geometry, probs = d.finish(rf, crs)
+			rf.setGeomProblems(probs)
 		}
 	})
 	if err := d.ctx.Err(); err != nil {
@@ -417,11 +447,12 @@ func (d *decoder) decode() (*Layer, error) {
 	}
 	for i := 0; i < n; i++ {
 		rf := raws.at(i)
-		layer.Problems = append(layer.Problems, rf.problems...)
+		if rf.issues != nil {
+			layer.Problems = append(layer.Problems, rf.issues.problems...)
+		}
 		switch {
 		case rf.hasGeom:
-			g, probs := done[i].g, done[i].probs
-			rf.Geometry = g
+			g, probs := rf.Geometry, rf.geomProblems()
 			if len(probs) > 0 {
 				rf.Invalid = true
 				// One geometry problem per feature: the first is the one a
@@ -631,7 +662,7 @@ func (d *decoder) feature(index, line int, raw []byte, arena *coordArena) (rawFe
 	}
 	rf := rawFeature{Feature: Feature{Index: index, Line: line}}
 	bad := func(kind ProblemKind, format string, args ...any) {
-		rf.problems = append(rf.problems, Problem{Kind: kind, Feature: index, Line: line, Message: fmt.Sprintf(format, args...)})
+		rf.addProblem(Problem{Kind: kind, Feature: index, Line: line, Message: fmt.Sprintf(format, args...)})
 		if kind == ProblemGeometry {
 			rf.Invalid = true
 		}
@@ -731,7 +762,8 @@ func (d *decoder) feature(index, line int, raw []byte, arena *coordArena) (rawFe
 	if err != nil {
 		return rf, err
 	}
-	rf.src, rf.geomProblems = src, parser.problems
+	rf.Geometry = src
+	rf.setGeomProblems(parser.problems)
 	return rf, nil
 }
 

@@ -17,8 +17,8 @@ import (
 func (d *decoder) finish(rf *rawFeature, crs CRS) (orb.Geometry, []geomProblem) {
 	parser := d.newParser(rf.Index, rf.Line)
 	p := &parser
-	p.crs, p.problems = crs, rf.geomProblems
-	g := rf.src
+	p.crs, p.problems = crs, rf.geomProblems()
+	g := rf.Geometry
 	if len(p.problems) > 0 {
 		return nil, p.problems
 	}
