@@ -29,7 +29,9 @@ func (d *decoder) finish(rf *rawFeature, crs CRS) (orb.Geometry, []geomProblem) 
 	if !p.typeAllowed(g) {
 		return g, p.problems
 	}
-	if msg, at := Validity(g); msg != "" {
+	// place refused every non-finite coordinate, so Validity's first
+	// pass over the points would find nothing.
+	if msg, at := validity(g, ""); msg != "" {
 		p.add(at, "%s", msg)
 	}
 	return g, p.problems
@@ -276,6 +278,17 @@ func (p *geomParser) placed(g orb.Geometry) orb.Geometry {
 }
 
 func (p *geomParser) points(pts []orb.Point) bool {
+	if p.crs.Geographic {
+		// Lon/lat stay as they are: only check them, and leave the
+		// memory unwritten.
+		for _, pt := range pts {
+			if !(pt[0] >= -180 && pt[0] <= 180 && pt[1] >= -90 && pt[1] <= 90) {
+				_, ok := p.position(pt) // explains it (NaN fails every comparison)
+				return ok
+			}
+		}
+		return true
+	}
 	for i, pt := range pts {
 		q, ok := p.position(pt)
 		if !ok {
