@@ -1076,6 +1076,18 @@ type Properties struct {
 	members []member
 }
 
+// String returns the property name when it is a JSON string; ok is false
+// when it is absent or of another kind. Unlike Get, it does not box the
+// string in an interface.
+func (p Properties) String(name string) (s string, ok bool) {
+	raw, found := lookup(p.members, name)
+	if !found || len(raw) == 0 || raw[0] != '"' {
+		return "", false
+	}
+	s, err := unquote(raw)
+	return s, err == nil // checkProperties accepted it, so err is nil
+}
+
 // Get returns the value of the property name: a string, json.Number,
 // bool, nil, or a nested []any or map[string]any.
 func (p Properties) Get(name string) (any, bool) {

@@ -711,5 +711,16 @@ func TestPropertiesPaths(t *testing.T) {
 		if _, ok := p.Get("absent"); ok {
 			t.Errorf("%s: Get(absent) found a value", raw)
 		}
+		// String agrees with Get on strings and declines the rest.
+		for k, v := range want {
+			got, ok := p.String(k)
+			str, isString := v.(string)
+			if ok != isString || got != str {
+				t.Errorf("%s: String(%q) = %q, %v; Get gives %#v", raw, k, got, ok, v)
+			}
+		}
+		if _, ok := p.String("absent"); ok {
+			t.Errorf("%s: String(absent) found a value", raw)
+		}
 	}
 }

@@ -264,7 +264,7 @@ func (b *loadBudget) release(size int64) {
 // LoadLayer reads one layer file and types its features.
 func LoadLayer(ctx context.Context, spec LayerSpec) (*Layer, []Issue, error) {
 	opts := geo.ReadOptions{GeometryTypes: GeometryTypes(spec.Level), LayerKind: string(spec.Level), MaxVertices: spec.MaxVertices, MaxBytes: spec.MaxBytes,
-		Attributes: func(props geo.Properties) any { return readAttributes(spec, props.Get) }}
+		Attributes: func(props geo.Properties) any { return readAttributes(spec, props) }}
 	if spec.Level == "" {
 		// A bare file validated without --level: structure and geometry only.
 		spec.Level, opts.LayerKind = "", "GeoJSON"
@@ -385,19 +385,23 @@ func (a *attributes) more() *extraAttributes {
 	return a.extra
 }
 
-// readAttributes types the properties get reads.
-func readAttributes(spec LayerSpec, get func(string) (any, bool)) *attributes {
+// readAttributes types a feature's properties.
+func readAttributes(spec LayerSpec, props geo.Properties) *attributes {
 	prop := func(key string) any {
-		v, _ := get(key)
+		v, _ := props.Get(key)
 		return v
 	}
+	// text reads a property as text; most are JSON strings, read without
+	// boxing them in an interface.
+	text := func(key string) string {
+		if s, ok := props.String(key); ok {
+			return s
+		}
+		return propString(prop(key))
+	}
 	a := &attributes{}
-	if v, ok := get(spec.Fields.or(spec.Fields.ID, "id")); ok && v != nil {
-		a.id = propString(v)
-	}
-	if v, ok := get(spec.Fields.or(spec.Fields.Class, "class")); ok && v != nil {
-		a.rawClass = strings.TrimSpace(propString(v))
-	}
+	a.id = text(spec.Fields.or(spec.Fields.ID, "id"))
+	a.rawClass = strings.TrimSpace(text(spec.Fields.or(spec.Fields.Class, "class")))
 	startKey, endKey := spec.Fields.or(spec.Fields.Start, "start_year"), spec.Fields.or(spec.Fields.End, "end_year")
 	var start, end int
 	startV, endV := prop(startKey), prop(endKey)
@@ -424,10 +428,10 @@ func readAttributes(spec LayerSpec, get func(string) (any, bool)) *attributes {
 		}
 	}
 	labels := Labels{
-		Name:   propString(prop(spec.Fields.or(spec.Fields.Name, "name"))),
-		Code:   propString(prop(spec.Fields.or(spec.Fields.Code, "code"))),
-		Parent: propString(prop(spec.Fields.or(spec.Fields.Parent, "parent"))),
-		Grade:  propString(prop(spec.Fields.or(spec.Fields.Grade, "grade"))),
+		Name:   text(spec.Fields.or(spec.Fields.Name, "name")),
+		Code:   text(spec.Fields.or(spec.Fields.Code, "code")),
+		Parent: text(spec.Fields.or(spec.Fields.Parent, "parent")),
+		Grade:  text(spec.Fields.or(spec.Fields.Grade, "grade")),
 	}
 	if labels != (Labels{}) {
 		a.more().labels = &labels
@@ -475,7 +479,7 @@ func attributeIssues(l *Layer, file string, extras []*extraAttributes) []Issue {
 	}
 	classKey := l.Fields.or(l.Fields.Class, "class")
 	widthKey := l.Fields.or(l.Fields.Width, "width_m")
-	ids := map[string]int{}
+	ids := make(map[string]int, len(l.Features))
 	for i := range l.Features {
 		f := &l.Features[i]
 		if first, dup := ids[f.ID]; dup {
@@ -579,9 +583,9 @@ func disjointLayers(layers []*Layer) []Issue {
 				continue
 			}
 			if !has[i] {
-				bounds[i], has[i] = f.Geometry.Bound(), true
+				bounds[i], has[i] = geo.BoundOf(f.Geometry), true
 			} else {
-				bounds[i] = bounds[i].Union(f.Geometry.Bound())
+				bounds[i] = bounds[i].Union(geo.BoundOf(f.Geometry))
 			}
 		}
 	}
