@@ -142,9 +142,9 @@ func BenchmarkReadLayerParcels(b *testing.B) {
 			b.SetBytes(st.Size())
 			opts := geo.ReadOptions{GeometryTypes: []string{"Polygon", "MultiPolygon"}, LayerKind: "city-master",
 				Attributes: func(p geo.Properties) any {
-					id, _ := p.Get("id")
-					class, _ := p.Get("class")
-					return [2]any{id, class}
+					id, _ := p.String("id")
+					class, _ := p.String("class")
+					return &[2]string{id, class}
 				}}
 			features := 0
 			for b.Loop() {

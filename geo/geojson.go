@@ -519,7 +519,6 @@ func (d *decoder) features(s *streamScanner) (featureChunks, error) {
 		}
 		return nil, d.syntax(err)
 	}
-	var out featureChunks
 	c, err := s.peek()
 	if err != nil {
 		return nil, d.syntax(s.eof(err))
@@ -527,84 +526,145 @@ func (d *decoder) features(s *streamScanner) (featureChunks, error) {
 	if c == ']' {
 		s.r.Discard(1)
 		s.off++
-		return out, nil
+		return nil, nil
 	}
 	// Features are cut from the stream one by one and parsed in batches
-	// on all cores; the batch keeps file order.
-	const batchSize = featureBatch
-	type pending struct {
-		index, line int
-		raw         []byte
-	}
-	batch := make([]pending, 0, batchSize)
-	parsed := make([]rawFeature, batchSize)
-	var chunks featureChunks
-	errs := make([]error, batchSize)
-	bufs := make([][]byte, batchSize)
+	// on all cores, in file order. While one batch is parsed the next is
+	// cut, so the cutting does not leave the other cores idle.
+	var (
+		chunks   featureChunks
+		cur      = newCutBatch()
+		spare    = newCutBatch()
+		inflight *cutBatch
+	)
 	// One arena per worker slot, kept across batches: slot w is used by
-	// one goroutine at a time.
+	// one goroutine at a time, as only one batch is parsed at a time.
 	arenas := make([]*coordArena, runtime.GOMAXPROCS(0))
 	for i := range arenas {
 		arenas[i] = &coordArena{}
 	}
-	flush := func() error {
-		n := len(batch)
-		onAllCores(d.ctx, n, func(w, k int) {
-			parsed[k], errs[k] = d.feature(batch[k].index, batch[k].line, batch[k].raw, arenas[w])
-			d.typeAttributes(&parsed[k])
-		})
-		for k := 0; k < n; k++ {
-			if errs[k] != nil {
-				return d.unreadable("feature %d (line %d): not JSON: %v", batch[k].index, batch[k].line, errs[k])
+	// wait waits for the batch being parsed and keeps its features; its
+	// error, if any, comes before any error found while cutting later
+	// features.
+	wait := func() error {
+		b := inflight
+		if b == nil {
+			return nil
+		}
+		inflight = nil
+		<-b.done
+		for k, it := range b.items {
+			if b.errs[k] != nil {
+				return d.unreadable("feature %d (line %d): not JSON: %v", it.index, it.line, b.errs[k])
 			}
 		}
 		// Each batch keeps its own slice: growing one slice of large
 		// structs would copy every feature again at each doubling.
-		chunks = append(chunks, parsed[:n:n])
-		parsed = make([]rawFeature, batchSize)
-		batch = batch[:0]
+		n := len(b.items)
+		chunks = append(chunks, b.parsed[:n:n])
+		b.parsed, b.items = nil, b.items[:0]
+		spare = b
 		return nil
+	}
+	launch := func() {
+		b := cur
+		b.parsed = make([]rawFeature, len(b.items))
+		b.done = make(chan struct{})
+		go func() {
+			defer close(b.done)
+			onAllCores(d.ctx, len(b.items), func(w, k int) {
+				it := b.items[k]
+				b.parsed[k], b.errs[k] = d.feature(it.index, it.line, it.raw, arenas[w])
+				d.typeAttributes(&b.parsed[k])
+			})
+		}()
+		inflight, cur, spare = b, spare, nil
+	}
+	// fail returns err, or the error of the batch being parsed, which
+	// lies earlier in the file.
+	fail := func(err error) error {
+		if werr := wait(); werr != nil && !isContextError(err) {
+			return werr
+		}
+		return err
 	}
 	for i := 0; ; i++ {
 		if i%1024 == 0 {
 			if err := d.ctx.Err(); err != nil {
-				return nil, err
+				return nil, fail(err)
 			}
 		}
 		if _, err := s.peek(); err != nil {
-			return nil, d.syntax(s.eof(err))
+			return nil, fail(d.syntax(s.eof(err)))
 		}
 		line := d.lines.lineAt(d.bom + s.off)
-		k := len(batch)
-		bufs[k], err = s.value(bufs[k][:0])
+		raw, err := s.value(cur.buffer())
 		if err != nil {
 			if errors.Is(err, ErrTooLarge) {
-				return nil, err
+				return nil, fail(err)
 			}
-			return nil, d.unreadable("feature %d (line %d): not JSON: %v", i, line, err)
+			return nil, fail(d.unreadable("feature %d (line %d): not JSON: %v", i, line, err))
 		}
-		batch = append(batch, pending{i, line, bufs[k]})
-		if len(batch) == batchSize {
-			if err := flush(); err != nil {
+		cur.add(i, line, raw)
+		if len(cur.items) == featureBatch {
+			if err := wait(); err != nil {
 				return nil, err
 			}
+			launch()
 		}
 		c, err := s.peek()
 		if err != nil {
-			return nil, d.syntax(s.eof(err))
+			return nil, fail(d.syntax(s.eof(err)))
 		}
 		s.r.Discard(1)
 		s.off++
 		if c == ']' {
-			if err := flush(); err != nil {
+			if err := wait(); err != nil {
 				return nil, err
+			}
+			if len(cur.items) > 0 {
+				launch()
+				if err := wait(); err != nil {
+					return nil, err
+				}
 			}
 			return chunks, nil
 		}
 		if c != ',' {
-			return nil, d.syntax(s.errf("expected ',' or ']' between features, found %q", c))
+			return nil, fail(d.syntax(s.errf("expected ',' or ']' between features, found %q", c)))
 		}
 	}
+}
+
+// cutBatch is up to featureBatch features cut from the stream, and then
+// their parse.
+type cutBatch struct {
+	items  []batchItem
+	bufs   [][]byte // feature text, reused from batch to batch
+	parsed []rawFeature
+	errs   []error
+	done   chan struct{} // closed when the parse is over
+}
+
+type batchItem struct {
+	index, line int
+	raw         []byte
+}
+
+func newCutBatch() *cutBatch {
+	return &cutBatch{items: make([]batchItem, 0, featureBatch), bufs: make([][]byte, featureBatch), errs: make([]error, featureBatch)}
+}
+
+// buffer returns the reusable buffer for the next feature's text.
+func (b *cutBatch) buffer() []byte { return b.bufs[len(b.items)][:0] }
+
+func (b *cutBatch) add(index, line int, raw []byte) {
+	b.bufs[len(b.items)] = raw
+	b.items = append(b.items, batchItem{index, line, raw})
+}
+
+func isContextError(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }
 
 // onAllCores calls fn(w, i) for every i in [0, n) on up to GOMAXPROCS

@@ -10,6 +10,7 @@ import (
 	"os"
 	"reflect"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 	"unicode/utf16"
@@ -328,6 +329,56 @@ func TestDecodeLayerUnreadable(t *testing.T) {
 				t.Errorf("err %q does not match %q", err, tc.msg)
 			}
 		})
+	}
+}
+
+// TestDecodeLayerFirstErrorWins: features are parsed in batches while the
+// next batch is cut from the stream, so a malformed feature and a cutting
+// error later in the file are found out of order; the error reported must
+// still be the first in the file, and at any GOMAXPROCS.
+func TestDecodeLayerFirstErrorWins(t *testing.T) {
+	feature := func(i int) string {
+		return fmt.Sprintf(`{"type":"Feature","id":%d,"properties":{},"geometry":{"type":"Point","coordinates":[112.9,28.2]}}`, i)
+	}
+	build := func(n, malformed int, truncate bool) string {
+		var b strings.Builder
+		b.WriteString(`{"type":"FeatureCollection","features":[` + "\n")
+		for i := 0; i < n; i++ {
+			f := feature(i)
+			if i == malformed {
+				f = strings.Replace(f, `"id":`, `"id":tru`, 1) // cut fine, parse fails
+			}
+			if i > 0 {
+				b.WriteString(",\n")
+			}
+			b.WriteString(f)
+		}
+		if truncate {
+			return b.String()[:b.Len()-20] // the cut of the last feature fails
+		}
+		b.WriteString("\n]}")
+		return b.String()
+	}
+	tests := []struct {
+		name string
+		src  string
+		msg  string
+	}{
+		{"malformed in the first batch, truncated later", build(700, 10, true), `^geo: test.geojson: unreadable GeoJSON: feature 10 \(line 12\): not JSON: malformed value of member "id"`},
+		{"malformed in the second batch, truncated in the third", build(700, 300, true), `feature 300 \(line 302\)`},
+		{"malformed in the last batch", build(700, 650, false), `feature 650 \(line 652\)`},
+		{"truncated only", build(700, -1, true), `truncated`},
+	}
+	for _, procs := range []int{1, 2, 4} {
+		for _, tc := range tests {
+			t.Run(fmt.Sprintf("%s/GOMAXPROCS=%d", tc.name, procs), func(t *testing.T) {
+				defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+				_, err := decodeString(t, tc.src, ReadOptions{})
+				if err == nil || !regexp.MustCompile(tc.msg).MatchString(err.Error()) {
+					t.Fatalf("error %v, want %s", err, tc.msg)
+				}
+			})
+		}
 	}
 }
 
