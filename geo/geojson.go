@@ -186,6 +186,7 @@ func decodeLayer(ctx context.Context, r io.Reader, name string, opts ReadOptions
 		opts.MaxBytes = DefaultMaxBytes
 	}
 	lr := newLineReader(r)
+	defer lr.hash.stop()
 	lr.max = opts.MaxBytes
 	d := &decoder{ctx: ctx, name: name, lines: lr, opts: opts, generalOnly: generalOnly}
 	layer, err := d.decode()
@@ -955,13 +956,13 @@ type lineReader struct {
 	n        int64
 	newlines []int64 // offsets of '\n' not yet passed by a lineAt query
 	passed   int     // newlines dropped from the front of newlines
-	hash     hash.Hash
+	hash     *hasher
 	max      int64 // refuse to read past this many bytes
 	err      error // ErrTooLarge once max is passed
 }
 
 func newLineReader(r io.Reader) *lineReader {
-	return &lineReader{r: r, hash: sha256.New()}
+	return &lineReader{r: r, hash: newHasher()}
 }
 
 func (l *lineReader) Read(p []byte) (int, error) {
@@ -985,7 +986,7 @@ func (l *lineReader) Read(p []byte) (int, error) {
 		l.newlines = append(l.newlines, l.n+int64(i+j))
 		i += j + 1
 	}
-	l.hash.Write(p[:n])
+	l.hash.write(p[:n])
 	l.n += int64(n)
 	return n, err
 }
@@ -1005,8 +1006,56 @@ func (l *lineReader) lineAt(off int64) int {
 func (l *lineReader) sum() string {
 	// The decoder may stop before EOF on an error; ReadLayer only asks for
 	// the sum of a fully read file.
-	_, _ = io.Copy(l.hash, l.r)
-	return hex.EncodeToString(l.hash.Sum(nil))
+	l.hash.stop()
+	_, _ = io.Copy(l.hash.h, l.r)
+	return hex.EncodeToString(l.hash.h.Sum(nil))
+}
+
+// hasher takes the SHA-256 of what passes through the reader on a
+// goroutine of its own: it is a tenth of the work of reading a layer, and
+// would otherwise sit on the goroutine that cuts features, which the
+// parse workers wait for.
+type hasher struct {
+	h      hash.Hash
+	chunks chan []byte   // copies of the input, in order
+	free   chan []byte   // hashed chunks, for reuse
+	done   chan struct{} // closed when every chunk is hashed
+	once   sync.Once
+}
+
+func newHasher() *hasher {
+	hs := &hasher{h: sha256.New(), chunks: make(chan []byte, 4), free: make(chan []byte, 6), done: make(chan struct{})}
+	go func() {
+		defer close(hs.done)
+		for c := range hs.chunks {
+			hs.h.Write(c)
+			select {
+			case hs.free <- c:
+			default:
+			}
+		}
+	}()
+	return hs
+}
+
+// write hands over a copy of p: the caller reuses its buffer.
+func (hs *hasher) write(p []byte) {
+	if len(p) == 0 {
+		return
+	}
+	var c []byte
+	select {
+	case c = <-hs.free:
+	default:
+	}
+	hs.chunks <- append(c[:0], p...)
+}
+
+// stop waits until everything written is hashed and ends the goroutine;
+// it may be called more than once.
+func (hs *hasher) stop() {
+	hs.once.Do(func() { close(hs.chunks) })
+	<-hs.done
 }
 
 // problem carries a geometry problem with a hint about projected-looking

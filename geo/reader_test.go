@@ -3,6 +3,7 @@ package geo
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -693,6 +694,21 @@ func TestReadLayerFile(t *testing.T) {
 	}
 	if l.File != "testdata/rfc7946-examples/1.5-featurecollection.geojson" || len(l.Features) != 3 || len(l.SHA256) != 64 || l.Bytes == 0 {
 		t.Errorf("layer %s: %d features, sha %q, %d bytes", l.File, len(l.Features), l.SHA256, l.Bytes)
+	}
+	// The digest is taken on its own goroutine from copies of the input:
+	// a file of several buffers must hash as the file itself does.
+	for _, path := range []string{"testdata/rfc7946-examples/1.5-featurecollection.geojson", "../fixtures/czt/layers/land-use.geojson"} {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l, err := ReadLayer(context.Background(), path, ReadOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := fmt.Sprintf("%x", sha256.Sum256(data)); l.SHA256 != want || l.Bytes != int64(len(data)) {
+			t.Errorf("%s: sha256 %s, %d bytes; want %s, %d", path, l.SHA256, l.Bytes, want, len(data))
+		}
 	}
 	_, err = ReadLayer(context.Background(), "testdata/no-such-file.geojson", ReadOptions{})
 	if err == nil || errors.Is(err, ErrUnreadable) || !errors.Is(err, os.ErrNotExist) {
