@@ -3,7 +3,6 @@ package geo
 import (
 	"fmt"
 	"math"
-	"math/cmplx"
 	"strconv"
 	"strings"
 )
@@ -166,8 +165,10 @@ func LooksProjected(x, y float64) bool {
 //     ξ' = atan2(τ', cos λ), η' = asinh(sin λ / √(τ'² + cos² λ)); then
 //     ζ = ζ' + Σ αⱼ sin(2jζ'), evaluated as one complex Clenshaw sum;
 //     x = FE + k₀·A·η, y = k₀·A·ξ with A the rectifying radius.
-//   - inverse: ζ' = ζ − Σ βⱼ sin(2jζ), then τ' = sin ξ' / √(sinh² η' + cos² ξ'),
-//     λ = atan2(sinh η', cos ξ'), and τ from τ' by Newton's method.
+//   - inverse: ζ' = ζ − Σ βⱼ sin(2jζ), then the conformal latitude
+//     χ = atan2(sin ξ', √(sinh² η' + cos² ξ')), λ = atan2(sinh η', cos ξ'),
+//     and φ = χ + Σ cⱼ sin(2jχ), with cⱼ taken once from the exact inverse
+//     of the conformal latitude (Newton's method) by Fourier sums.
 //
 // The truncation error is below 5 nm within 3900 km of the central meridian
 // (Karney 2011, fig. 2), so inside a 3-degree zone (±1.5°, about 150 km) the
@@ -191,7 +192,15 @@ type tmConstants struct {
 	a1    float64    // rectifying radius A (k₀ = 1)
 	alpha [7]float64 // αⱼ, j = 1..6, index 0 unused
 	beta  [7]float64 // βⱼ, j = 1..6, index 0 unused
+	// chi holds cⱼ of φ = χ + Σ cⱼ sin(2jχ), geodetic from conformal
+	// latitude; index 0 unused.
+	chi [conformalTerms + 1]float64
 }
+
+// conformalTerms is the length of the conformal-to-geodetic latitude
+// series: cⱼ shrinks like nʲ (n ≈ 0.0017), so c₈ is far below float64
+// resolution.
+const conformalTerms = 8
 
 func newTMConstants(a, f float64) tmConstants {
 	n := f / (2 - f)
@@ -216,18 +225,66 @@ func newTMConstants(a, f float64) tmConstants {
 	c.beta[4] = 4397*n4/161280 - 11*n5/504 - 830251*n6/7257600
 	c.beta[5] = 4583*n5/161280 - 108847*n6/3991680
 	c.beta[6] = 20648693 * n6 / 638668800
+	c.chi = c.conformalSeries()
 	return c
+}
+
+// conformalSeries returns the sine coefficients of φ(χ) − χ, the geodetic
+// minus the conformal latitude, as a function of χ. The function is odd
+// and of period π, so the coefficients are its discrete Fourier sums over
+// one period, taken from the exact inverse (tauf, Newton's method) at 64
+// midpoints: for a smooth periodic function the sums are exact to rounding
+// once the points outnumber the terms that matter. Evaluating the series
+// then costs one sincos per point instead of Newton's iterations.
+func (c *tmConstants) conformalSeries() [conformalTerms + 1]float64 {
+	const points = 64
+	var out [conformalTerms + 1]float64
+	for j := 0; j < points; j++ {
+		chi := math.Pi * ((float64(j)+0.5)/points - 0.5)
+		d := math.Atan(c.tauf(math.Tan(chi))) - chi
+		for k := 1; k <= conformalTerms; k++ {
+			out[k] += d * math.Sin(2*float64(k)*chi) * 2 / points
+		}
+	}
+	return out
+}
+
+// geodeticLatitude returns φ in radians for the conformal latitude χ.
+func (c *tmConstants) geodeticLatitude(chi float64) float64 {
+	// Clenshaw summation of Σ cⱼ sin(2jχ).
+	s, co := math.Sincos(2 * chi)
+	ar := 2 * co
+	var b1, b2 float64
+	for j := conformalTerms; j >= 1; j-- {
+		b1, b2 = ar*b1-b2+c.chi[j], b1
+	}
+	return chi + s*b1
 }
 
 // sinSeries returns Σ_{j=1..6} c[j]·sin(2jz) by Clenshaw summation.
 func sinSeries(c *[7]float64, z complex128) complex128 {
-	s, co := cmplx.Sin(2*z), cmplx.Cos(2*z)
+	// sin 2z and cos 2z share their four real functions; computed once,
+	// they are what cmplx.Sin and cmplx.Cos would return.
+	sr, cr := math.Sincos(2 * real(z))
+	sh, ch := sinhCosh(2 * imag(z))
+	s, co := complex(sr*ch, cr*sh), complex(cr*ch, -sr*sh)
 	ar := 2 * co
 	var y0, y1 complex128
 	for j := 6; j >= 1; j-- {
 		y0, y1 = ar*y0-y1+complex(c[j], 0), y0
 	}
 	return s * y0
+}
+
+// sinhCosh is sinh and cosh of x as math/cmplx computes them.
+func sinhCosh(x float64) (sh, ch float64) {
+	if math.Abs(x) <= 0.5 {
+		return math.Sinh(x), math.Cosh(x)
+	}
+	e := math.Exp(x)
+	ei := 0.5 / e
+	e *= 0.5
+	return e - ei, e + ei
 }
 
 // eatanhe returns e·atanh(e·x).
@@ -283,9 +340,9 @@ func (c *tmConstants) inverse(lon0, x, y float64) (lon, lat float64) {
 	xip, etap := real(zp), imag(zp)
 	sxip, cxip := math.Sincos(xip)
 	shetap := math.Sinh(etap)
-	taup := sxip / math.Hypot(shetap, cxip)
+	chi := math.Atan2(sxip, math.Hypot(shetap, cxip)) // conformal latitude
 	lam := math.Atan2(shetap, cxip)
-	lat = math.Atan(c.tauf(taup)) * (180 / math.Pi)
+	lat = c.geodeticLatitude(chi) * (180 / math.Pi)
 	lon = math.Remainder(lon0+lam*(180/math.Pi), 360)
 	return lon, lat
 }
