@@ -77,6 +77,9 @@ func FuzzReadLayer(f *testing.F) {
 		if mode&4 != 0 {
 			opts.MaxVertices = 8
 		}
+		// The one-walk reader of common features must not change what
+		// the general parser reads, errors included.
+		compareParsers(t, data, opts)
 		l, err := DecodeLayer(context.Background(), bytes.NewReader(data), "fuzz.geojson", opts)
 		if err != nil {
 			if l != nil {
