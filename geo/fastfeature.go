@@ -293,7 +293,8 @@ func (s *fastScanner) positionList(sc *featureScratch, arena *coordArena) ([]orb
 		}
 		if arena != nil && len(pts) == cap(pts) {
 			// The block is full: carry this list over to a new one.
-			grown := make([]orb.Point, 0, max(arenaPoints, 2*(len(pts)-start)))
+			arena.pointBlock = pts
+			grown := arena.newPointBlock(2 * (len(pts) - start))
 			pts = append(grown, pts[start:]...)
 			start = 0
 		}

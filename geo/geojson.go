@@ -285,8 +285,18 @@ func (rf *rawFeature) geomProblems() []geomProblem {
 	return rf.issues.geom
 }
 
+// Buffers a layer read needs whatever its size are reused from layer to
+// layer: a plan set of many small layers would otherwise spend more on
+// allocating and zeroing them than on its features.
+var streamBuffers = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 1<<16) }}
+
 func (d *decoder) decode() (*Layer, error) {
-	br := bufio.NewReaderSize(d.lines, 1<<16)
+	br := streamBuffers.Get().(*bufio.Reader)
+	br.Reset(d.lines)
+	defer func() {
+		br.Reset(nil)
+		streamBuffers.Put(br)
+	}()
 	bom, err := skipBOM(br)
 	if err != nil {
 		return nil, d.unreadable("%v", err)
@@ -534,10 +544,15 @@ func (d *decoder) features(s *streamScanner) (featureChunks, error) {
 	// cut, so the cutting does not leave the other cores idle.
 	var (
 		chunks   featureChunks
-		cur      = newCutBatch()
-		spare    = newCutBatch()
+		cur      = getCutBatch()
+		spare    = getCutBatch()
 		inflight *cutBatch
 	)
+	defer func() {
+		// Every return waits for the batch being parsed first.
+		putCutBatch(cur)
+		putCutBatch(spare)
+	}()
 	// One arena per worker slot, kept across batches: slot w is used by
 	// one goroutine at a time, as only one batch is parsed at a time.
 	arenas := make([]*coordArena, runtime.GOMAXPROCS(0))
@@ -652,8 +667,27 @@ type batchItem struct {
 	raw         []byte
 }
 
-func newCutBatch() *cutBatch {
+var cutBatches = sync.Pool{New: func() any {
 	return &cutBatch{items: make([]batchItem, 0, featureBatch), bufs: make([][]byte, featureBatch), errs: make([]error, featureBatch)}
+}}
+
+func getCutBatch() *cutBatch { return cutBatches.Get().(*cutBatch) }
+
+// putCutBatch returns a batch for reuse, unless a huge feature grew its
+// buffers.
+func putCutBatch(b *cutBatch) {
+	if b == nil {
+		return
+	}
+	for _, buf := range b.bufs {
+		if cap(buf) > 1<<20 {
+			return
+		}
+	}
+	clear(b.items[:cap(b.items)])
+	clear(b.errs)
+	b.items, b.parsed, b.done = b.items[:0], nil, nil
+	cutBatches.Put(b)
 }
 
 // buffer returns the reusable buffer for the next feature's text.
@@ -1023,6 +1057,9 @@ type hasher struct {
 	once   sync.Once
 }
 
+// hashChunks are the copies hashers take, reused across layers.
+var hashChunks = sync.Pool{New: func() any { return new([]byte) }}
+
 func newHasher() *hasher {
 	hs := &hasher{h: sha256.New(), chunks: make(chan []byte, 4), free: make(chan []byte, 6), done: make(chan struct{})}
 	go func() {
@@ -1032,10 +1069,17 @@ func newHasher() *hasher {
 			select {
 			case hs.free <- c:
 			default:
+				hs.recycle(c)
 			}
 		}
 	}()
 	return hs
+}
+
+func (hs *hasher) recycle(c []byte) {
+	if cap(c) <= 1<<17 {
+		hashChunks.Put(&c)
+	}
 }
 
 // write hands over a copy of p: the caller reuses its buffer.
@@ -1047,6 +1091,7 @@ func (hs *hasher) write(p []byte) {
 	select {
 	case c = <-hs.free:
 	default:
+		c = *hashChunks.Get().(*[]byte)
 	}
 	hs.chunks <- append(c[:0], p...)
 }
@@ -1056,6 +1101,14 @@ func (hs *hasher) write(p []byte) {
 func (hs *hasher) stop() {
 	hs.once.Do(func() { close(hs.chunks) })
 	<-hs.done
+	for {
+		select {
+		case c := <-hs.free:
+			hs.recycle(c)
+		default:
+			return
+		}
+	}
 }
 
 // problem carries a geometry problem with a hint about projected-looking

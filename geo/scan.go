@@ -384,10 +384,21 @@ type coordArena struct {
 }
 
 const (
-	arenaPoints   = 1 << 14 // points per block (256 KiB)
-	arenaRings    = 1 << 10 // ring headers per block
+	arenaPoints   = 1 << 14 // points per block at most (256 KiB)
+	arenaRings    = 1 << 10 // ring headers per block at most
 	arenaMaxShare = 1 << 9  // longer lists get their own allocation
+	// Blocks start small and double up to the sizes above, so a layer
+	// of a few features does not allocate (and zero) a quarter megabyte
+	// per worker.
+	arenaFirstPoints = 1 << 8
+	arenaFirstRings  = 1 << 4
 )
+
+// newPointBlock starts a point block with room for at least need points.
+func (a *coordArena) newPointBlock(need int) []orb.Point {
+	size := min(arenaPoints, max(arenaFirstPoints, 2*cap(a.pointBlock)))
+	return make([]orb.Point, 0, max(size, need))
+}
 
 // points returns a copy of pts.
 func (a *coordArena) points(pts []orb.Point) []orb.Point {
@@ -396,7 +407,7 @@ func (a *coordArena) points(pts []orb.Point) []orb.Point {
 		return slices.Clone(pts)
 	}
 	if cap(a.pointBlock)-len(a.pointBlock) < n {
-		a.pointBlock = make([]orb.Point, 0, arenaPoints)
+		a.pointBlock = a.newPointBlock(n)
 	}
 	start := len(a.pointBlock)
 	a.pointBlock = append(a.pointBlock, pts...)
@@ -411,7 +422,7 @@ func (a *coordArena) polygon(rs [][]orb.Point) orb.Polygon {
 		poly = make(orb.Polygon, n)
 	} else {
 		if cap(a.ringBlock)-len(a.ringBlock) < n {
-			a.ringBlock = make([]orb.Ring, 0, arenaRings)
+			a.ringBlock = make([]orb.Ring, 0, max(n, min(arenaRings, max(arenaFirstRings, 2*cap(a.ringBlock)))))
 		}
 		start := len(a.ringBlock)
 		a.ringBlock = a.ringBlock[:start+n]
