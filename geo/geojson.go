@@ -225,20 +225,47 @@ func (d *decoder) syntax(err error) error {
 	return d.unreadable("not JSON: %v", err)
 }
 
-// featureChunks holds parsed features in batches of featureBatch (the
-// last may be shorter), so no slice of them is ever grown and copied.
-type featureChunks [][]rawFeature
-
-const featureBatch = 256
-
-func (c featureChunks) len() int {
-	if len(c) == 0 {
-		return 0
-	}
-	return (len(c)-1)*featureBatch + len(c[len(c)-1])
+// featureChunks holds parsed features in the batches they were parsed
+// in, so no slice of them is ever grown and copied.
+type featureChunks struct {
+	parts [][]rawFeature
+	ends  []int // ends[k]: features in parts[:k+1]
 }
 
-func (c featureChunks) at(i int) *rawFeature { return &c[i/featureBatch][i%featureBatch] }
+// featureBatch is the most features parsed as one batch.
+const featureBatch = 256
+
+// maxBatchBytes ends a batch early when its features' text reaches it, so
+// the two batches in flight (one cut, one parsed) hold a bounded amount
+// of text however large the features.
+const maxBatchBytes = 16 << 20
+
+func (c *featureChunks) add(part []rawFeature) {
+	c.parts = append(c.parts, part)
+	c.ends = append(c.ends, c.len()+len(part))
+}
+
+func (c *featureChunks) len() int {
+	if len(c.ends) == 0 {
+		return 0
+	}
+	return c.ends[len(c.ends)-1]
+}
+
+// part returns the index of the part holding feature i, and where that
+// part starts.
+func (c *featureChunks) part(i int) (k, start int) {
+	k = sort.SearchInts(c.ends, i+1)
+	if k > 0 {
+		start = c.ends[k-1]
+	}
+	return k, start
+}
+
+func (c *featureChunks) at(i int) *rawFeature {
+	k, start := c.part(i)
+	return &c.parts[k][i-start]
+}
 
 // rawFeature keeps a feature's geometry in source coordinates (in
 // Geometry) until the CRS is known (an old-style crs member may follow
@@ -408,7 +435,7 @@ func (d *decoder) decode() (*Layer, error) {
 		if err != nil {
 			return nil, err
 		}
-		raws = featureChunks{{raw}}
+		raws.add([]rawFeature{raw})
 	case "Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon", "GeometryCollection":
 		if sawFeats {
 			return nil, d.unreadable("a %s geometry has a \"features\" member", typ)
@@ -424,7 +451,7 @@ func (d *decoder) decode() (*Layer, error) {
 		if msg := bboxProblem(bbox); msg != "" {
 			raw.addProblem(Problem{Kind: ProblemFeature, Feature: 0, Line: startLine, Message: "geometry " + msg})
 		}
-		raws = featureChunks{{raw}}
+		raws.add([]rawFeature{raw})
 	default:
 		return nil, d.unreadable("top-level \"type\" is %q, not a GeoJSON type (FeatureCollection, Feature or a geometry)", typ)
 	}
@@ -441,7 +468,7 @@ func (d *decoder) decode() (*Layer, error) {
 	// Placing and validating geometry is independent per feature: spread
 	// it over all cores, then gather the problems in file order.
 	n := raws.len()
-	onAllCores(d.ctx, n, func(_, i int) {
+	onAllCores(d.ctx, runtime.GOMAXPROCS(0), n, func(_, i int) {
 		if rf := raws.at(i); rf.hasGeom {
 			var probs []geomProblem
 			rf.Geometry, probs = d.finish(rf, crs)
@@ -487,8 +514,8 @@ func (d *decoder) decode() (*Layer, error) {
 		} else {
 			layer.Features[i] = rf.Feature
 		}
-		if i%featureBatch == featureBatch-1 {
-			raws[i/featureBatch] = nil // let a batch of parsed sources go
+		if k, _ := raws.part(i); i == raws.ends[k]-1 {
+			raws.parts[k] = nil // let a batch of parsed sources go
 		}
 	}
 	if projectedLooking > 0 && crs.Geographic {
@@ -526,18 +553,18 @@ func objectBytes(ms []member) []byte {
 func (d *decoder) features(s *streamScanner) (featureChunks, error) {
 	if err := s.expect('['); err != nil {
 		if se := (*syntaxError)(nil); errors.As(err, &se) {
-			return nil, d.unreadable("\"features\" is not an array")
+			return featureChunks{}, d.unreadable("\"features\" is not an array")
 		}
-		return nil, d.syntax(err)
+		return featureChunks{}, d.syntax(err)
 	}
 	c, err := s.peek()
 	if err != nil {
-		return nil, d.syntax(s.eof(err))
+		return featureChunks{}, d.syntax(s.eof(err))
 	}
 	if c == ']' {
 		s.r.Discard(1)
 		s.off++
-		return nil, nil
+		return featureChunks{}, nil
 	}
 	// Features are cut from the stream one by one and parsed in batches
 	// on all cores, in file order. While one batch is parsed the next is
@@ -577,8 +604,8 @@ func (d *decoder) features(s *streamScanner) (featureChunks, error) {
 		// Each batch keeps its own slice: growing one slice of large
 		// structs would copy every feature again at each doubling.
 		n := len(b.items)
-		chunks = append(chunks, b.parsed[:n:n])
-		b.parsed, b.items = nil, b.items[:0]
+		chunks.add(b.parsed[:n:n])
+		b.parsed, b.items, b.bytes = nil, b.items[:0], 0
 		spare = b
 		return nil
 	}
@@ -588,7 +615,7 @@ func (d *decoder) features(s *streamScanner) (featureChunks, error) {
 		b.done = make(chan struct{})
 		go func() {
 			defer close(b.done)
-			onAllCores(d.ctx, len(b.items), func(w, k int) {
+			onAllCores(d.ctx, len(arenas), len(b.items), func(w, k int) {
 				it := b.items[k]
 				b.parsed[k], b.errs[k] = d.feature(it.index, it.line, it.raw, arenas[w])
 				d.typeAttributes(&b.parsed[k])
@@ -607,47 +634,47 @@ func (d *decoder) features(s *streamScanner) (featureChunks, error) {
 	for i := 0; ; i++ {
 		if i%1024 == 0 {
 			if err := d.ctx.Err(); err != nil {
-				return nil, fail(err)
+				return featureChunks{}, fail(err)
 			}
 		}
 		if _, err := s.peek(); err != nil {
-			return nil, fail(d.syntax(s.eof(err)))
+			return featureChunks{}, fail(d.syntax(s.eof(err)))
 		}
 		line := d.lines.lineAt(d.bom + s.off)
 		raw, err := s.value(cur.buffer())
 		if err != nil {
 			if errors.Is(err, ErrTooLarge) {
-				return nil, fail(err)
+				return featureChunks{}, fail(err)
 			}
-			return nil, fail(d.unreadable("feature %d (line %d): not JSON: %v", i, line, err))
+			return featureChunks{}, fail(d.unreadable("feature %d (line %d): not JSON: %v", i, line, err))
 		}
 		cur.add(i, line, raw)
-		if len(cur.items) == featureBatch {
+		if len(cur.items) == featureBatch || cur.bytes >= maxBatchBytes {
 			if err := wait(); err != nil {
-				return nil, err
+				return featureChunks{}, err
 			}
 			launch()
 		}
 		c, err := s.peek()
 		if err != nil {
-			return nil, fail(d.syntax(s.eof(err)))
+			return featureChunks{}, fail(d.syntax(s.eof(err)))
 		}
 		s.r.Discard(1)
 		s.off++
 		if c == ']' {
 			if err := wait(); err != nil {
-				return nil, err
+				return featureChunks{}, err
 			}
 			if len(cur.items) > 0 {
 				launch()
 				if err := wait(); err != nil {
-					return nil, err
+					return featureChunks{}, err
 				}
 			}
 			return chunks, nil
 		}
 		if c != ',' {
-			return nil, fail(d.syntax(s.errf("expected ',' or ']' between features, found %q", c)))
+			return featureChunks{}, fail(d.syntax(s.errf("expected ',' or ']' between features, found %q", c)))
 		}
 	}
 }
@@ -656,6 +683,7 @@ func (d *decoder) features(s *streamScanner) (featureChunks, error) {
 // their parse.
 type cutBatch struct {
 	items  []batchItem
+	bytes  int      // text in items
 	bufs   [][]byte // feature text, reused from batch to batch
 	parsed []rawFeature
 	errs   []error
@@ -686,7 +714,7 @@ func putCutBatch(b *cutBatch) {
 	}
 	clear(b.items[:cap(b.items)])
 	clear(b.errs)
-	b.items, b.parsed, b.done = b.items[:0], nil, nil
+	b.items, b.parsed, b.done, b.bytes = b.items[:0], nil, nil, 0
 	cutBatches.Put(b)
 }
 
@@ -694,6 +722,7 @@ func putCutBatch(b *cutBatch) {
 func (b *cutBatch) buffer() []byte { return b.bufs[len(b.items)][:0] }
 
 func (b *cutBatch) add(index, line int, raw []byte) {
+	b.bytes += len(raw)
 	b.bufs[len(b.items)] = raw
 	b.items = append(b.items, batchItem{index, line, raw})
 }
@@ -702,12 +731,14 @@ func isContextError(err error) bool {
 	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }
 
-// onAllCores calls fn(w, i) for every i in [0, n) on up to GOMAXPROCS
-// goroutines and returns when all are done. Worker w (0 ≤ w < GOMAXPROCS)
-// takes i = w, w+workers, …, so per-worker state can be indexed by w.
-// Every 1024 items a worker stops if ctx is done; the caller checks ctx.
-func onAllCores(ctx context.Context, n int, fn func(w, i int)) {
-	workers := max(1, min(runtime.GOMAXPROCS(0), n))
+// onAllCores calls fn(w, i) for every i in [0, n) on up to workers
+// goroutines and returns when all are done. Worker w (0 ≤ w < workers)
+// takes i = w, w+workers, …, so per-worker state can be indexed by w; the
+// caller fixes workers (usually GOMAXPROCS), as GOMAXPROCS itself may
+// change while a layer is read. A worker stops if ctx is done (checked
+// every 1024 items); the caller checks ctx.
+func onAllCores(ctx context.Context, workers, n int, fn func(w, i int)) {
+	workers = max(1, min(workers, n))
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
 		wg.Add(1)

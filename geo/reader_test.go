@@ -7,11 +7,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"reflect"
 	"regexp"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf16"
@@ -788,6 +790,115 @@ func TestPropertiesPaths(t *testing.T) {
 		}
 		if _, ok := p.String("absent"); ok {
 			t.Errorf("%s: String(absent) found a value", raw)
+		}
+	}
+}
+
+// procsChanger is a reader that changes GOMAXPROCS once after `after`
+// bytes, as the runtime may when a container's CPU limit changes.
+type procsChanger struct {
+	r       io.Reader
+	n       int
+	after   int
+	procs   int
+	changed bool
+}
+
+func (p *procsChanger) Read(b []byte) (int, error) {
+	if !p.changed && p.n >= p.after {
+		runtime.GOMAXPROCS(p.procs)
+		p.changed = true
+	}
+	n, err := p.r.Read(b[:min(len(b), 4096)])
+	p.n += n
+	return n, err
+}
+
+// TestReadWhileGOMAXPROCSChanges: per-worker state is sized once per read,
+// so more workers appearing mid-read must not index past it (a panic in a
+// worker would end the process).
+func TestReadWhileGOMAXPROCSChanges(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`{"type":"FeatureCollection","features":[`)
+	for i := 0; i < 3000; i++ {
+		if i > 0 {
+			b.WriteString(",\n")
+		}
+		fmt.Fprintf(&b, `{"type":"Feature","properties":{"id":"F-%d"},"geometry":{"type":"Polygon","coordinates":[[[112.9,28.2],[112.91,28.2],[112.91,28.21],[112.9,28.2]]]}}`, i)
+	}
+	b.WriteString("]}")
+	for _, procs := range [][2]int{{1, 4}, {4, 1}, {2, 8}} {
+		func() {
+			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs[0]))
+			r := &procsChanger{r: strings.NewReader(b.String()), after: 100_000, procs: procs[1]}
+			l, err := DecodeLayer(context.Background(), r, "procs.geojson", ReadOptions{})
+			if err != nil || len(l.Features) != 3000 {
+				t.Fatalf("GOMAXPROCS %d -> %d: %v", procs[0], procs[1], err)
+			}
+		}()
+	}
+}
+
+// TestLargeFeaturesBatchByBytes: features large enough that a batch ends
+// on its text size rather than its count still come out in order, each
+// with its own line and geometry.
+func TestLargeFeaturesBatchByBytes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("reads 40 MB")
+	}
+	const n, vertices = 40, 40_000 // about 1 MB of text each
+	var b strings.Builder
+	b.WriteString("{\"type\":\"FeatureCollection\",\"features\":[\n")
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteString(",\n")
+		}
+		fmt.Fprintf(&b, `{"type":"Feature","id":%d,"properties":{},"geometry":{"type":"LineString","coordinates":[`, i)
+		for v := 0; v < vertices; v++ {
+			if v > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, "[%d.%07d,28.%07d]", 112+i%2, v, v)
+		}
+		b.WriteString("]}}")
+	}
+	b.WriteString("\n]}")
+	if b.Len() < 2*maxBatchBytes {
+		t.Fatalf("%d bytes do not span two batches of %d", b.Len(), maxBatchBytes)
+	}
+	l, err := DecodeLayer(context.Background(), strings.NewReader(b.String()), "big.geojson", ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(l.Features) != n || len(l.Problems) != 0 {
+		t.Fatalf("%d features, problems %v", len(l.Features), l.Problems)
+	}
+	for i, f := range l.Features {
+		ls := f.Geometry.(orb.LineString)
+		if f.ID != strconv.Itoa(i) || f.Line != i+2 || len(ls) != vertices || ls[1] != (orb.Point{float64(112+i%2) + 1e-7, 28 + 1e-7}) {
+			t.Fatalf("feature %d: id %s line %d, %d vertices, second %v", i, f.ID, f.Line, len(ls), ls[1])
+		}
+	}
+}
+
+func TestFeatureChunks(t *testing.T) {
+	var c featureChunks
+	sizes := []int{256, 3, 1, 256, 17}
+	next := 0
+	for _, n := range sizes {
+		part := make([]rawFeature, n)
+		for k := range part {
+			part[k].Index = next
+			next++
+		}
+		c.add(part)
+	}
+	if c.len() != next {
+		t.Fatalf("len %d, want %d", c.len(), next)
+	}
+	for i := 0; i < next; i++ {
+		if got := c.at(i).Index; got != i {
+			t.Fatalf("at(%d) is feature %d", i, got)
 		}
 	}
 }
