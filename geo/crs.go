@@ -343,7 +343,12 @@ func (c *tmConstants) inverse(lon0, x, y float64) (lon, lat float64) {
 	chi := math.Atan2(sxip, math.Hypot(shetap, cxip)) // conformal latitude
 	lam := math.Atan2(shetap, cxip)
 	lat = c.geodeticLatitude(chi) * (180 / math.Pi)
-	lon = math.Remainder(lon0+lam*(180/math.Pi), 360)
+	lon = lon0 + lam*(180/math.Pi)
+	if !(lon >= -180 && lon <= 180) {
+		// Remainder is the identity inside [-180, 180], where every
+		// zone of a supported system lies; only wrap what leaves it.
+		lon = math.Remainder(lon, 360)
+	}
 	return lon, lat
 }
 
