@@ -623,10 +623,19 @@ func (d *decoder) features(s *streamScanner) (featureChunks, error) {
 		}()
 		inflight, cur, spare = b, spare, nil
 	}
-	// fail returns err, or the error of the batch being parsed, which
-	// lies earlier in the file.
+	// fail returns err, found while cutting, unless a feature before it
+	// is malformed: the batch being parsed and the features of the batch
+	// being cut lie earlier in the file, so their errors come first.
 	fail := func(err error) error {
-		if werr := wait(); werr != nil && !isContextError(err) {
+		werr := wait()
+		if isContextError(err) {
+			return err
+		}
+		if werr == nil && len(cur.items) > 0 {
+			launch()
+			werr = wait()
+		}
+		if werr != nil {
 			return werr
 		}
 		return err

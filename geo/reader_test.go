@@ -343,7 +343,7 @@ func TestDecodeLayerFirstErrorWins(t *testing.T) {
 	feature := func(i int) string {
 		return fmt.Sprintf(`{"type":"Feature","id":%d,"properties":{},"geometry":{"type":"Point","coordinates":[112.9,28.2]}}`, i)
 	}
-	build := func(n, malformed int, truncate bool) string {
+	build := func(n, malformed int, truncate bool, badSeparator ...int) string {
 		var b strings.Builder
 		b.WriteString(`{"type":"FeatureCollection","features":[` + "\n")
 		for i := 0; i < n; i++ {
@@ -352,7 +352,11 @@ func TestDecodeLayerFirstErrorWins(t *testing.T) {
 				f = strings.Replace(f, `"id":`, `"id":tru`, 1) // cut fine, parse fails
 			}
 			if i > 0 {
-				b.WriteString(",\n")
+				if len(badSeparator) > 0 && i == badSeparator[0] {
+					b.WriteString(";\n") // the cut fails here
+				} else {
+					b.WriteString(",\n")
+				}
 			}
 			b.WriteString(f)
 		}
@@ -371,6 +375,8 @@ func TestDecodeLayerFirstErrorWins(t *testing.T) {
 		{"malformed in the second batch, truncated in the third", build(700, 300, true), `feature 300 \(line 302\)`},
 		{"malformed in the last batch", build(700, 650, false), `feature 650 \(line 652\)`},
 		{"truncated only", build(700, -1, true), `truncated`},
+		{"malformed and a bad separator in the same batch", build(700, 10, false, 20), `feature 10 \(line 12\)`},
+		{"bad separator only", build(700, -1, false, 20), `expected ',' or '\]' between features`},
 	}
 	for _, procs := range []int{1, 2, 4} {
 		for _, tc := range tests {
