@@ -13,8 +13,8 @@ import (
 // bytes that are mostly coordinates, before the numbers are even read.
 // fastFeature reads the common feature in one walk instead: the members
 // type, id, properties and geometry once each, flat properties, a
-// geometry object whose "type" comes before its "coordinates", and
-// coordinates of the shape the type asks for. Anything else (an escape in
+// geometry object of just "type" and "coordinates", and coordinates of
+// the shape the type asks for. Anything else (an escape in
 // an id, nested properties, a bbox, an empty ring, a malformed or
 // unexpected byte, too many positions) makes it give up, and the general
 // parser reads the feature and explains what is wrong. So fastFeature
@@ -413,7 +413,8 @@ func (s *fastScanner) coordinates(typ []byte, sc *featureScratch, arena *coordAr
 	return nil, false
 }
 
-// geometry reads {"type": …, "coordinates": …} in that order, or null.
+// geometry reads {"type": …, "coordinates": …}, the members in either
+// order and nothing else, or null.
 func (s *fastScanner) geometry(sc *featureScratch, arena *coordArena) (g orb.Geometry, present, ok bool) {
 	s.ws()
 	if s.i < len(s.b) && s.b[s.i] == 'n' {
@@ -423,17 +424,53 @@ func (s *fastScanner) geometry(sc *featureScratch, arena *coordArena) (g orb.Geo
 	if !s.consume('{') {
 		return nil, false, false
 	}
-	if key, ok := s.str(false); !ok || string(key) != `"type"` || !s.consume(':') {
+	key, ok := s.str(false)
+	if !ok || !s.consume(':') {
 		return nil, false, false
 	}
-	typ, ok := s.str(false)
-	if !ok || !s.consume(',') {
-		return nil, false, false
-	}
-	if key, ok := s.str(false); !ok || string(key) != `"coordinates"` || !s.consume(':') {
-		return nil, false, false
-	}
-	if g, ok = s.coordinates(typ, sc, arena); !ok || !s.consume('}') {
+	switch string(key) {
+	case `"type"`:
+		typ, ok := s.str(false)
+		if !ok || !s.consume(',') {
+			return nil, false, false
+		}
+		if key, ok := s.str(false); !ok || string(key) != `"coordinates"` || !s.consume(':') {
+			return nil, false, false
+		}
+		if g, ok = s.coordinates(typ, sc, arena); !ok || !s.consume('}') {
+			return nil, false, false
+		}
+	case `"coordinates"`:
+		// Writers that sort keys put the coordinates first: find the
+		// type after them, then come back and read them.
+		s.ws()
+		start := s.i
+		if start >= len(s.b) || s.b[start] != '[' {
+			return nil, false, false
+		}
+		var n nesting
+		end, closed, err := n.scan(s.b, start)
+		if !closed || err != nil {
+			return nil, false, false
+		}
+		s.i = end
+		if !s.consume(',') {
+			return nil, false, false
+		}
+		if key, ok := s.str(false); !ok || string(key) != `"type"` || !s.consume(':') {
+			return nil, false, false
+		}
+		typ, ok := s.str(false)
+		if !ok || !s.consume('}') {
+			return nil, false, false
+		}
+		after := s.i
+		s.i = start
+		if g, ok = s.coordinates(typ, sc, arena); !ok || s.i != end {
+			return nil, false, false
+		}
+		s.i = after
+	default:
 		return nil, false, false
 	}
 	return g, true, true
