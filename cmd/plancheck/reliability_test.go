@@ -629,11 +629,18 @@ func TestTimeout(t *testing.T) {
 // run; whichever phase it hits, the message must say cancelled.
 func TestTimeoutDuringRules(t *testing.T) {
 	dir := copyCZT(t)
-	begin := time.Now()
-	if _, stderr, code := runCLI(t, "check", dir, "--out", filepath.Join(t.TempDir(), "full")); code != exitFindings {
-		t.Fatalf("exit %d; stderr %s", code, stderr)
+	// The fastest of two full runs: the first warms caches and the
+	// reader's reused buffers, and a timeout taken from it alone can
+	// outlast a warm run.
+	full := time.Duration(math.MaxInt64)
+	for range 2 {
+		begin := time.Now()
+		if _, stderr, code := runCLI(t, "check", dir, "--out", filepath.Join(t.TempDir(), "full")); code != exitFindings {
+			t.Fatalf("exit %d; stderr %s", code, stderr)
+		}
+		full = min(full, time.Since(begin))
 	}
-	half := time.Since(begin) / 2
+	half := full / 2
 	out := filepath.Join(t.TempDir(), "report")
 	_, stderr, code := runCLI(t, "check", dir, "--timeout", half.String(), "--out", out)
 	if code != exitUsage || !strings.Contains(stderr, "cancelled") || !strings.Contains(stderr, "deadline") {
