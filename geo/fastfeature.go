@@ -1,9 +1,7 @@
 package geo
 
 import (
-	"strconv"
 	"unicode/utf8"
-	"unsafe"
 
 	"github.com/paulmach/orb"
 )
@@ -137,101 +135,23 @@ func (s *fastScanner) literal() ([]byte, bool) {
 
 // numberToken reads a number by the JSON grammar and returns its text.
 func (s *fastScanner) numberToken() ([]byte, bool) {
-	b, i := s.b, s.i
-	start := i
-	if i < len(b) && b[i] == '-' {
-		i++
-	}
-	switch {
-	case i < len(b) && b[i] == '0':
-		i++
-	case i < len(b) && b[i]-'1' <= 8:
-		for i < len(b) && b[i]-'0' <= 9 {
-			i++
-		}
-	default:
+	end, fault := scanNumber(s.b, s.i)
+	if fault != numberOK {
 		return nil, false
 	}
-	if i < len(b) && b[i] == '.' {
-		i++
-		if i >= len(b) || b[i]-'0' > 9 {
-			return nil, false
-		}
-		for i < len(b) && b[i]-'0' <= 9 {
-			i++
-		}
-	}
-	if i < len(b) && b[i]|0x20 == 'e' {
-		i++
-		if i < len(b) && (b[i] == '+' || b[i] == '-') {
-			i++
-		}
-		if i >= len(b) || b[i]-'0' > 9 {
-			return nil, false
-		}
-		for i < len(b) && b[i]-'0' <= 9 {
-			i++
-		}
-	}
-	s.i = i
-	return b[start:i], true
+	tok := s.b[s.i:end]
+	s.i = end
+	return tok, true
 }
 
-// number reads a coordinate. The common literal (at most 19 digits, a
-// mantissa below 2⁵³, at most 22 decimals, no exponent) is converted
-// while it is read: mantissa and power of ten are then exact in float64,
-// so one division rounds correctly (Clinger's fast path), as strconv
-// would. Other literals go to strconv.
+// number reads a coordinate (readNumber).
 func (s *fastScanner) number() (float64, bool) {
 	s.ws()
-	b, i := s.b, s.i
-	start := i
-	neg := false
-	if i < len(b) && b[i] == '-' {
-		neg = true
-		i++
-	}
-	var mant uint64
-	digitsStart := i
-	switch {
-	case i < len(b) && b[i] == '0':
-		i++
-	case i < len(b) && b[i]-'1' <= 8:
-		for i < len(b) && b[i]-'0' <= 9 {
-			mant = mant*10 + uint64(b[i]-'0')
-			i++
-		}
-	default:
+	v, end, fault := readNumber(s.b, s.i)
+	if fault != numberOK {
 		return 0, false
 	}
-	intDigits := i - digitsStart
-	frac := 0
-	if i < len(b) && b[i] == '.' {
-		i++
-		fracStart := i
-		for i < len(b) && b[i]-'0' <= 9 {
-			mant = mant*10 + uint64(b[i]-'0')
-			i++
-		}
-		frac = i - fracStart
-		if frac == 0 {
-			return 0, false
-		}
-	}
-	if (i < len(b) && b[i]|0x20 == 'e') || intDigits+frac > 19 || mant >= 1<<53 || frac >= len(pow10) {
-		s.i = start
-		lit, ok := s.numberToken()
-		if !ok {
-			return 0, false
-		}
-		v, err := strconv.ParseFloat(unsafe.String(unsafe.SliceData(lit), len(lit)), 64)
-		return v, err == nil
-	}
-	s.i = i
-	v := float64(mant) / pow10[frac]
-	if neg {
-		v = -v
-	}
+	s.i = end
 	return v, true
 }
 
@@ -323,27 +243,40 @@ func (s *fastScanner) positionList(sc *featureScratch, arena *coordArena) ([]orb
 	return list, true
 }
 
+// elements reads a non-empty array whose elements elem reads.
+func (s *fastScanner) elements(elem func() bool) bool {
+	if !s.consume('[') {
+		return false
+	}
+	for {
+		if !elem() {
+			return false
+		}
+		more, ok := s.comma(']')
+		if !ok || !more {
+			return ok
+		}
+	}
+}
+
+// positionLists reads a non-empty array of position lists into sc.rings.
+func (s *fastScanner) positionLists(sc *featureScratch, arena *coordArena) ([][]orb.Point, bool) {
+	lists := sc.rings[:0]
+	ok := s.elements(func() bool {
+		pts, ok := s.positionList(sc, arena)
+		lists = append(lists, pts)
+		return ok
+	})
+	sc.rings = lists
+	return lists, ok
+}
+
 // polygon reads a non-empty array of non-empty rings.
 func (s *fastScanner) polygon(sc *featureScratch, arena *coordArena) (orb.Polygon, bool) {
-	if !s.consume('[') {
+	rings, ok := s.positionLists(sc, arena)
+	if !ok {
 		return nil, false
 	}
-	rings := sc.rings[:0]
-	for {
-		r, ok := s.positionList(sc, arena)
-		if !ok {
-			return nil, false
-		}
-		rings = append(rings, r)
-		more, ok := s.comma(']')
-		if !ok {
-			return nil, false
-		}
-		if !more {
-			break
-		}
-	}
-	sc.rings = rings
 	return arena.polygon(rings), true
 }
 
@@ -354,25 +287,16 @@ func (s *fastScanner) coordinates(typ []byte, sc *featureScratch, arena *coordAr
 	case `"Polygon"`:
 		return s.polygon(sc, arena)
 	case `"MultiPolygon"`:
-		if !s.consume('[') {
+		polys := sc.polygons[:0]
+		ok := s.elements(func() bool {
+			poly, ok := s.polygon(sc, arena)
+			polys = append(polys, poly)
+			return ok
+		})
+		sc.polygons = polys
+		if !ok {
 			return nil, false
 		}
-		polys := sc.polygons[:0]
-		for {
-			poly, ok := s.polygon(sc, arena)
-			if !ok {
-				return nil, false
-			}
-			polys = append(polys, poly)
-			more, ok := s.comma(']')
-			if !ok {
-				return nil, false
-			}
-			if !more {
-				break
-			}
-		}
-		sc.polygons = polys
 		mp := make(orb.MultiPolygon, len(polys))
 		copy(mp, polys)
 		return mp, true
@@ -385,25 +309,10 @@ func (s *fastScanner) coordinates(typ []byte, sc *featureScratch, arena *coordAr
 	case `"Point"`:
 		return s.position()
 	case `"MultiLineString"`:
-		if !s.consume('[') {
+		lines, ok := s.positionLists(sc, arena)
+		if !ok {
 			return nil, false
 		}
-		lines := sc.rings[:0]
-		for {
-			pts, ok := s.positionList(sc, arena)
-			if !ok {
-				return nil, false
-			}
-			lines = append(lines, pts)
-			more, ok := s.comma(']')
-			if !ok {
-				return nil, false
-			}
-			if !more {
-				break
-			}
-		}
-		sc.rings = lines
 		mls := make(orb.MultiLineString, len(lines))
 		for i, l := range lines {
 			mls[i] = l

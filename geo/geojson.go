@@ -227,10 +227,7 @@ func (d *decoder) syntax(err error) error {
 
 // featureChunks holds parsed features in the batches they were parsed
 // in, so no slice of them is ever grown and copied.
-type featureChunks struct {
-	parts [][]rawFeature
-	ends  []int // ends[k]: features in parts[:k+1]
-}
+type featureChunks [][]rawFeature
 
 // featureBatch is the most features parsed as one batch.
 const featureBatch = 256
@@ -240,31 +237,12 @@ const featureBatch = 256
 // of text however large the features.
 const maxBatchBytes = 16 << 20
 
-func (c *featureChunks) add(part []rawFeature) {
-	c.parts = append(c.parts, part)
-	c.ends = append(c.ends, c.len()+len(part))
-}
-
-func (c *featureChunks) len() int {
-	if len(c.ends) == 0 {
-		return 0
+func (c featureChunks) len() int {
+	n := 0
+	for _, part := range c {
+		n += len(part)
 	}
-	return c.ends[len(c.ends)-1]
-}
-
-// part returns the index of the part holding feature i, and where that
-// part starts.
-func (c *featureChunks) part(i int) (k, start int) {
-	k = sort.SearchInts(c.ends, i+1)
-	if k > 0 {
-		start = c.ends[k-1]
-	}
-	return k, start
-}
-
-func (c *featureChunks) at(i int) *rawFeature {
-	k, start := c.part(i)
-	return &c.parts[k][i-start]
+	return n
 }
 
 // rawFeature keeps a feature's geometry in source coordinates (in
@@ -435,7 +413,7 @@ func (d *decoder) decode() (*Layer, error) {
 		if err != nil {
 			return nil, err
 		}
-		raws.add([]rawFeature{raw})
+		raws = featureChunks{{raw}}
 	case "Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon", "GeometryCollection":
 		if sawFeats {
 			return nil, d.unreadable("a %s geometry has a \"features\" member", typ)
@@ -451,7 +429,7 @@ func (d *decoder) decode() (*Layer, error) {
 		if msg := bboxProblem(bbox); msg != "" {
 			raw.addProblem(Problem{Kind: ProblemFeature, Feature: 0, Line: startLine, Message: "geometry " + msg})
 		}
-		raws.add([]rawFeature{raw})
+		raws = featureChunks{{raw}}
 	default:
 		return nil, d.unreadable("top-level \"type\" is %q, not a GeoJSON type (FeatureCollection, Feature or a geometry)", typ)
 	}
@@ -467,12 +445,13 @@ func (d *decoder) decode() (*Layer, error) {
 
 	// Placing and validating geometry is independent per feature: spread
 	// it over all cores, then gather the problems in file order.
-	n := raws.len()
-	onAllCores(d.ctx, runtime.GOMAXPROCS(0), n, func(_, i int) {
-		if rf := raws.at(i); rf.hasGeom {
-			var probs []geomProblem
-			rf.Geometry, probs = d.finish(rf, crs)
-			rf.setGeomProblems(probs)
+	onAllCores(d.ctx, runtime.GOMAXPROCS(0), len(raws), func(_, k int) {
+		for j := range raws[k] {
+			if rf := &raws[k][j]; rf.hasGeom {
+				var probs []geomProblem
+				rf.Geometry, probs = d.finish(rf, crs)
+				rf.setGeomProblems(probs)
+			}
 		}
 	})
 	if err := d.ctx.Err(); err != nil {
@@ -480,42 +459,45 @@ func (d *decoder) decode() (*Layer, error) {
 	}
 
 	projectedLooking, firstProjectedLine := 0, 0
+	n := raws.len()
 	if d.opts.Consume == nil {
 		layer.Features = make([]Feature, n)
 	}
-	for i := 0; i < n; i++ {
-		rf := raws.at(i)
-		if rf.issues != nil {
-			layer.Problems = append(layer.Problems, rf.issues.problems...)
-		}
-		switch {
-		case rf.hasGeom:
-			g, probs := rf.Geometry, rf.geomProblems()
-			if len(probs) > 0 {
-				rf.Invalid = true
-				// One geometry problem per feature: the first is the one a
-				// reviewer fixes first; the others usually follow from it.
-				layer.Problems = append(layer.Problems, probs[0].Problem)
-				if probs[0].looksProjected {
-					projectedLooking++
-					if projectedLooking == 1 {
-						firstProjectedLine = rf.Line
-					}
-				}
-			} else if w := windingProblem(g); w != "" {
-				layer.Problems = append(layer.Problems, Problem{Kind: ProblemWinding, Feature: rf.Index, Line: rf.Line, Message: w, At: firstPoint(g)})
+	i := 0
+	for k, part := range raws {
+		raws[k] = nil // let the batch go once its features are handed on
+		for j := range part {
+			rf := &part[j]
+			if rf.issues != nil {
+				layer.Problems = append(layer.Problems, rf.issues.problems...)
 			}
-		case !rf.Invalid:
-			layer.Problems = append(layer.Problems, Problem{Kind: ProblemNullGeometry, Feature: rf.Index, Line: rf.Line, Message: "feature has a null geometry; it takes part in no rule"})
-		}
-		d.typeAttributes(rf) // a lone Feature or geometry, not yet typed
-		if d.opts.Consume != nil {
-			d.opts.Consume(n, i, &rf.Feature)
-		} else {
-			layer.Features[i] = rf.Feature
-		}
-		if k, _ := raws.part(i); i == raws.ends[k]-1 {
-			raws.parts[k] = nil // let a batch of parsed sources go
+			switch {
+			case rf.hasGeom:
+				g, probs := rf.Geometry, rf.geomProblems()
+				if len(probs) > 0 {
+					rf.Invalid = true
+					// One geometry problem per feature: the first is the one a
+					// reviewer fixes first; the others usually follow from it.
+					layer.Problems = append(layer.Problems, probs[0].Problem)
+					if probs[0].looksProjected {
+						projectedLooking++
+						if projectedLooking == 1 {
+							firstProjectedLine = rf.Line
+						}
+					}
+				} else if w := windingProblem(g); w != "" {
+					layer.Problems = append(layer.Problems, Problem{Kind: ProblemWinding, Feature: rf.Index, Line: rf.Line, Message: w, At: firstPoint(g)})
+				}
+			case !rf.Invalid:
+				layer.Problems = append(layer.Problems, Problem{Kind: ProblemNullGeometry, Feature: rf.Index, Line: rf.Line, Message: "feature has a null geometry; it takes part in no rule"})
+			}
+			d.typeAttributes(rf) // a lone Feature or geometry, not yet typed
+			if d.opts.Consume != nil {
+				d.opts.Consume(n, i, &rf.Feature)
+			} else {
+				layer.Features[i] = rf.Feature
+			}
+			i++
 		}
 	}
 	if projectedLooking > 0 && crs.Geographic {
@@ -553,18 +535,18 @@ func objectBytes(ms []member) []byte {
 func (d *decoder) features(s *streamScanner) (featureChunks, error) {
 	if err := s.expect('['); err != nil {
 		if se := (*syntaxError)(nil); errors.As(err, &se) {
-			return featureChunks{}, d.unreadable("\"features\" is not an array")
+			return nil, d.unreadable("\"features\" is not an array")
 		}
-		return featureChunks{}, d.syntax(err)
+		return nil, d.syntax(err)
 	}
 	c, err := s.peek()
 	if err != nil {
-		return featureChunks{}, d.syntax(s.eof(err))
+		return nil, d.syntax(s.eof(err))
 	}
 	if c == ']' {
 		s.r.Discard(1)
 		s.off++
-		return featureChunks{}, nil
+		return nil, nil
 	}
 	// Features are cut from the stream one by one and parsed in batches
 	// on all cores, in file order. While one batch is parsed the next is
@@ -604,7 +586,7 @@ func (d *decoder) features(s *streamScanner) (featureChunks, error) {
 		// Each batch keeps its own slice: growing one slice of large
 		// structs would copy every feature again at each doubling.
 		n := len(b.items)
-		chunks.add(b.parsed[:n:n])
+		chunks = append(chunks, b.parsed[:n:n])
 		b.parsed, b.items, b.bytes = nil, b.items[:0], 0
 		spare = b
 		return nil
@@ -643,47 +625,47 @@ func (d *decoder) features(s *streamScanner) (featureChunks, error) {
 	for i := 0; ; i++ {
 		if i%1024 == 0 {
 			if err := d.ctx.Err(); err != nil {
-				return featureChunks{}, fail(err)
+				return nil, fail(err)
 			}
 		}
 		if _, err := s.peek(); err != nil {
-			return featureChunks{}, fail(d.syntax(s.eof(err)))
+			return nil, fail(d.syntax(s.eof(err)))
 		}
 		line := d.lines.lineAt(d.bom + s.off)
 		raw, err := s.value(cur.buffer())
 		if err != nil {
 			if errors.Is(err, ErrTooLarge) {
-				return featureChunks{}, fail(err)
+				return nil, fail(err)
 			}
-			return featureChunks{}, fail(d.unreadable("feature %d (line %d): not JSON: %v", i, line, err))
+			return nil, fail(d.unreadable("feature %d (line %d): not JSON: %v", i, line, err))
 		}
 		cur.add(i, line, raw)
 		if len(cur.items) == featureBatch || cur.bytes >= maxBatchBytes {
 			if err := wait(); err != nil {
-				return featureChunks{}, err
+				return nil, err
 			}
 			launch()
 		}
 		c, err := s.peek()
 		if err != nil {
-			return featureChunks{}, fail(d.syntax(s.eof(err)))
+			return nil, fail(d.syntax(s.eof(err)))
 		}
 		s.r.Discard(1)
 		s.off++
 		if c == ']' {
 			if err := wait(); err != nil {
-				return featureChunks{}, err
+				return nil, err
 			}
 			if len(cur.items) > 0 {
 				launch()
 				if err := wait(); err != nil {
-					return featureChunks{}, err
+					return nil, err
 				}
 			}
 			return chunks, nil
 		}
 		if c != ',' {
-			return featureChunks{}, fail(d.syntax(s.errf("expected ',' or ']' between features, found %q", c)))
+			return nil, fail(d.syntax(s.errf("expected ',' or ']' between features, found %q", c)))
 		}
 	}
 }
@@ -1091,8 +1073,7 @@ func (l *lineReader) sum() string {
 // parse workers wait for.
 type hasher struct {
 	h      hash.Hash
-	chunks chan []byte   // copies of the input, in order
-	free   chan []byte   // hashed chunks, for reuse
+	chunks chan *[]byte  // copies of the input, in order
 	done   chan struct{} // closed when every chunk is hashed
 	once   sync.Once
 }
@@ -1101,25 +1082,17 @@ type hasher struct {
 var hashChunks = sync.Pool{New: func() any { return new([]byte) }}
 
 func newHasher() *hasher {
-	hs := &hasher{h: sha256.New(), chunks: make(chan []byte, 4), free: make(chan []byte, 6), done: make(chan struct{})}
+	hs := &hasher{h: sha256.New(), chunks: make(chan *[]byte, 4), done: make(chan struct{})}
 	go func() {
 		defer close(hs.done)
 		for c := range hs.chunks {
-			hs.h.Write(c)
-			select {
-			case hs.free <- c:
-			default:
-				hs.recycle(c)
+			hs.h.Write(*c)
+			if cap(*c) <= 1<<17 {
+				hashChunks.Put(c)
 			}
 		}
 	}()
 	return hs
-}
-
-func (hs *hasher) recycle(c []byte) {
-	if cap(c) <= 1<<17 {
-		hashChunks.Put(&c)
-	}
 }
 
 // write hands over a copy of p: the caller reuses its buffer.
@@ -1127,13 +1100,9 @@ func (hs *hasher) write(p []byte) {
 	if len(p) == 0 {
 		return
 	}
-	var c []byte
-	select {
-	case c = <-hs.free:
-	default:
-		c = *hashChunks.Get().(*[]byte)
-	}
-	hs.chunks <- append(c[:0], p...)
+	c := hashChunks.Get().(*[]byte)
+	*c = append((*c)[:0], p...)
+	hs.chunks <- c
 }
 
 // stop waits until everything written is hashed and ends the goroutine;
@@ -1141,14 +1110,6 @@ func (hs *hasher) write(p []byte) {
 func (hs *hasher) stop() {
 	hs.once.Do(func() { close(hs.chunks) })
 	<-hs.done
-	for {
-		select {
-		case c := <-hs.free:
-			hs.recycle(c)
-		default:
-			return
-		}
-	}
 }
 
 // problem carries a geometry problem with a hint about projected-looking

@@ -1,8 +1,6 @@
 package geo
 
 import (
-	"math"
-
 	"github.com/paulmach/orb"
 )
 
@@ -48,9 +46,7 @@ func sfSignCertain(p, q, s orb.Point) bool {
 	}
 	ux, uy := q[0]-p[0], q[1]-p[1]
 	vx, vy := s[0]-q[0], s[1]-q[1]
-	dl, dr := ux*vy, uy*vx
-	bound := certainMargin * ccwErrBound * (math.Abs(dl) + math.Abs(dr))
-	return math.Abs(dl-dr) > bound && bound > 1e-290
+	return signClear(ux*vy, uy*vx, certainMargin*ccwErrBound)
 }
 
 // edgePairCertain reports whether the four orientations simplefeatures

@@ -93,15 +93,6 @@ func TestHoleCertificateAgreesWithSimplefeatures(t *testing.T) {
 
 	// The pinned case: a shell with edges 4e-15 apart is "nearly
 	// self-intersecting" to simplefeatures; the certificate must defer.
-	nearParallel := orb.Ring{
-		{-86.3958130146539250, 114.3482370100377900},
-		{55.7321237336437390, -44.8146215164960250},
-		{87.9271046586986810, -10.5302909001479530},
-		{87.9271046586986810, -10.5302909001479570},
-		{138.3490775437400700, 43.1639042523018260},
-		{64.7285128575111490, 156.9678884302379600},
-		{-86.3958130146539250, 114.3482370100377900},
-	}
 	if sfAcceptsHoles(orb.Polygon{nearParallel, {{0, 50}, {10, 50}, {10, 60}, {0, 50}}}) {
 		t.Error("certificate accepts the near-parallel shell")
 	}

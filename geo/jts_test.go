@@ -299,21 +299,23 @@ func TestJTSRelateInputsValid(t *testing.T) {
 	t.Logf("%d relate input geometries, all valid", n)
 }
 
+// nearParallel is misc/TestValid.xml#1: two edges 4e-15 apart; valid
+// with exact arithmetic, "not simple" to simplefeatures' floating-point
+// check.
+var nearParallel = orb.Ring{
+	{-86.3958130146539250, 114.3482370100377900},
+	{55.7321237336437390, -44.8146215164960250},
+	{87.9271046586986810, -10.5302909001479530},
+	{87.9271046586986810, -10.5302909001479570},
+	{138.3490775437400700, 43.1639042523018260},
+	{64.7285128575111490, 156.9678884302379600},
+	{-86.3958130146539250, 114.3482370100377900},
+}
+
 // TestValidityAllKinds is a smoke test over every orb geometry kind,
 // including nil and empty shapes.
 func TestValidityAllKinds(t *testing.T) {
 	square := orb.Ring{{0, 0}, {10, 0}, {10, 10}, {0, 10}, {0, 0}}
-	// misc/TestValid.xml#1: two edges 4e-15 apart; valid with exact
-	// arithmetic, "not simple" to simplefeatures' floating-point check.
-	nearParallel := orb.Ring{
-		{-86.3958130146539250, 114.3482370100377900},
-		{55.7321237336437390, -44.8146215164960250},
-		{87.9271046586986810, -10.5302909001479530},
-		{87.9271046586986810, -10.5302909001479570},
-		{138.3490775437400700, 43.1639042523018260},
-		{64.7285128575111490, 156.9678884302379600},
-		{-86.3958130146539250, 114.3482370100377900},
-	}
 	far := orb.Ring{{1000, 1000}, {1010, 1000}, {1010, 1010}, {1000, 1000}}
 	tests := []struct {
 		name string

@@ -897,14 +897,18 @@ func TestFeatureChunks(t *testing.T) {
 			part[k].Index = next
 			next++
 		}
-		c.add(part)
+		c = append(c, part)
 	}
 	if c.len() != next {
 		t.Fatalf("len %d, want %d", c.len(), next)
 	}
-	for i := 0; i < next; i++ {
-		if got := c.at(i).Index; got != i {
-			t.Fatalf("at(%d) is feature %d", i, got)
+	i := 0
+	for _, part := range c {
+		for _, f := range part {
+			if got := f.Index; got != i {
+				t.Fatalf("feature %d in walking order is feature %d", i, got)
+			}
+			i++
 		}
 	}
 }

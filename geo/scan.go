@@ -394,10 +394,15 @@ const (
 	arenaFirstRings  = 1 << 4
 )
 
+// blockCap is the capacity of an arena's next block: twice the last one,
+// between first and most, and room for need.
+func blockCap(last, first, most, need int) int {
+	return max(need, min(most, max(first, 2*last)))
+}
+
 // newPointBlock starts a point block with room for at least need points.
 func (a *coordArena) newPointBlock(need int) []orb.Point {
-	size := min(arenaPoints, max(arenaFirstPoints, 2*cap(a.pointBlock)))
-	return make([]orb.Point, 0, max(size, need))
+	return make([]orb.Point, 0, blockCap(cap(a.pointBlock), arenaFirstPoints, arenaPoints, need))
 }
 
 // points returns a copy of pts.
@@ -422,7 +427,7 @@ func (a *coordArena) polygon(rs [][]orb.Point) orb.Polygon {
 		poly = make(orb.Polygon, n)
 	} else {
 		if cap(a.ringBlock)-len(a.ringBlock) < n {
-			a.ringBlock = make([]orb.Ring, 0, max(n, min(arenaRings, max(arenaFirstRings, 2*cap(a.ringBlock)))))
+			a.ringBlock = make([]orb.Ring, 0, blockCap(cap(a.ringBlock), arenaFirstRings, arenaRings, n))
 		}
 		start := len(a.ringBlock)
 		a.ringBlock = a.ringBlock[:start+n]
@@ -436,54 +441,19 @@ func (a *coordArena) polygon(rs [][]orb.Point) orb.Polygon {
 
 func (c *coordScanner) number() (float64, error) {
 	c.ws()
-	start := c.i
-	b := c.b
-	i := c.i
-	if i < len(b) && b[i] == '-' {
-		i++
-	}
-	switch {
-	case i < len(b) && b[i] == '0':
-		i++
-	case i < len(b) && b[i] >= '1' && b[i] <= '9':
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-			i++
-		}
-	default:
+	v, end, fault := readNumber(c.b, c.i)
+	switch fault {
+	case notANumber:
 		return 0, c.notNumber()
-	}
-	if i < len(b) && b[i] == '.' {
-		i++
-		if i >= len(b) || b[i] < '0' || b[i] > '9' {
-			c.i = i
-			return 0, c.errf("malformed number")
-		}
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-			i++
-		}
-	}
-	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
-		i++
-		if i < len(b) && (b[i] == '+' || b[i] == '-') {
-			i++
-		}
-		if i >= len(b) || b[i] < '0' || b[i] > '9' {
-			c.i = i
-			return 0, c.errf("malformed number")
-		}
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-			i++
-		}
-	}
-	c.i = i
-	lit := b[start:i]
-	if v, ok := fastFloat(lit); ok {
-		return v, nil
-	}
-	v, err := strconv.ParseFloat(unsafe.String(unsafe.SliceData(lit), len(lit)), 64)
-	if err != nil {
+	case malformedNumber:
+		c.i = end
+		return 0, c.errf("malformed number")
+	case numberOutOfRange:
+		lit := c.b[c.i:end]
+		c.i = end
 		return 0, &shapeError{fmt.Sprintf("coordinate %s is out of range (not a finite float64)", lit)}
 	}
+	c.i = end
 	return v, nil
 }
 
@@ -590,29 +560,37 @@ func (c *coordScanner) position() (orb.Point, error) {
 	return pt, nil
 }
 
-// array reads a JSON array whose elements elem reads.
-func array[T any](c *coordScanner, elem func() (T, error)) ([]T, error) {
+// elements reads a JSON array whose elements elem reads, and reports
+// whether it was empty.
+func (c *coordScanner) elements(elem func() error) (empty bool, err error) {
 	if err := c.open(); err != nil {
-		return nil, err
+		return false, err
 	}
-	out := []T{}
 	if c.empty() {
-		return out, nil
+		return true, nil
 	}
 	for {
-		v, err := elem()
-		if err != nil {
-			return nil, err
+		if err := elem(); err != nil {
+			return false, err
 		}
-		out = append(out, v)
 		more, err := c.next()
-		if err != nil {
-			return nil, err
-		}
-		if !more {
-			return out, nil
+		if err != nil || !more {
+			return false, err
 		}
 	}
+}
+
+// array reads a JSON array whose elements elem reads.
+func array[T any](c *coordScanner, elem func() (T, error)) ([]T, error) {
+	out := []T{}
+	if _, err := c.elements(func() error {
+		v, err := elem()
+		out = append(out, v)
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // positionList reads into a scratch list reused across lists and
@@ -620,31 +598,22 @@ func array[T any](c *coordScanner, elem func() (T, error)) ([]T, error) {
 // rings would hold a third more memory than their points, and leave the
 // smaller arrays of each doubling behind as garbage.
 func (c *coordScanner) positionList() ([]orb.Point, error) {
-	if err := c.open(); err != nil {
-		return nil, err
-	}
-	if c.empty() {
-		return []orb.Point{}, nil
-	}
 	if c.scratch == nil {
 		c.scratch = pointScratch.Get().(*[]orb.Point)
 	}
 	buf := (*c.scratch)[:0]
-	for {
+	empty, err := c.elements(func() error {
 		v, err := c.position()
-		if err != nil {
-			return nil, err
-		}
 		buf = append(buf, v)
-		more, err := c.next()
-		if err != nil {
-			return nil, err
-		}
-		if !more {
-			break
-		}
-	}
+		return err
+	})
 	*c.scratch = buf
+	switch {
+	case err != nil:
+		return nil, err
+	case empty:
+		return []orb.Point{}, nil
+	}
 	return c.arena.points(buf), nil
 }
 
@@ -666,46 +635,105 @@ func (c *coordScanner) lists3() ([][][]orb.Point, error) { return array(c, c.lis
 var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
 	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
 
-// fastFloat parses the common coordinate literal (optional sign, digits,
-// optional fraction, no exponent, at most 15 significant digits) exactly:
-// the mantissa and the power of ten are both exact in float64, so one
-// division gives the correctly rounded result (Clinger's fast path). Other
-// literals are left to strconv.
-func fastFloat(lit []byte) (float64, bool) {
-	i, neg := 0, false
-	if len(lit) > 0 && lit[0] == '-' {
-		neg, i = true, 1
+// numberFault says why a JSON number could not be read.
+type numberFault int
+
+const (
+	numberOK         numberFault = iota
+	notANumber                   // no digit where the number should start
+	malformedNumber              // a fraction or exponent without digits
+	numberOutOfRange             // beyond float64
+)
+
+// scanNumber finds the end of the JSON number that starts at b[i]. When
+// it is malformed, end is where it went wrong.
+func scanNumber(b []byte, i int) (end int, fault numberFault) {
+	if i < len(b) && b[i] == '-' {
+		i++
 	}
-	var mant uint64
-	digits, frac, intDigits := 0, 0, 0
-	seenDot := false
-	for ; i < len(lit); i++ {
-		c := lit[i]
-		switch {
-		case c >= '0' && c <= '9':
-			if digits > 0 || c != '0' {
-				digits++
-			}
-			mant = mant*10 + uint64(c-'0')
-			if seenDot {
-				frac++
-			} else {
-				intDigits++
-			}
-		case c == '.' && !seenDot:
-			seenDot = true
-		default:
-			return 0, false
+	switch {
+	case i < len(b) && b[i] == '0':
+		i++
+	case i < len(b) && b[i]-'1' <= 8:
+		for i < len(b) && b[i]-'0' <= 9 {
+			i++
+		}
+	default:
+		return i, notANumber
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		if i >= len(b) || b[i]-'0' > 9 {
+			return i, malformedNumber
+		}
+		for i < len(b) && b[i]-'0' <= 9 {
+			i++
 		}
 	}
-	if intDigits == 0 || (seenDot && frac == 0) || digits > 15 || frac >= len(pow10) {
-		return 0, false
+	if i < len(b) && b[i]|0x20 == 'e' {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		if i >= len(b) || b[i]-'0' > 9 {
+			return i, malformedNumber
+		}
+		for i < len(b) && b[i]-'0' <= 9 {
+			i++
+		}
 	}
-	v := float64(mant) / pow10[frac]
+	return i, numberOK
+}
+
+// readNumber reads the JSON number that starts at b[i]. The common
+// coordinate literal (at most 19 digits, a mantissa below 2⁵³, at most 22
+// decimals, no exponent) is converted while it is scanned: mantissa and
+// power of ten are then exact in float64, so one division rounds
+// correctly (Clinger's fast path), as strconv would. Any other literal,
+// and every fault, goes through scanNumber and strconv.
+func readNumber(b []byte, i int) (v float64, end int, fault numberFault) {
+	start := i
+	neg := i < len(b) && b[i] == '-'
 	if neg {
-		v = -v
+		i++
 	}
-	return v, true
+	var mant uint64
+	digits := i
+	if i < len(b) && b[i]-'1' <= 8 {
+		for i < len(b) && b[i]-'0' <= 9 {
+			mant = mant*10 + uint64(b[i]-'0')
+			i++
+		}
+	} else if i < len(b) && b[i] == '0' {
+		i++
+	}
+	intDigits, frac := i-digits, 0
+	if i < len(b) && b[i] == '.' {
+		i++
+		fracStart := i
+		for i < len(b) && b[i]-'0' <= 9 {
+			mant = mant*10 + uint64(b[i]-'0')
+			i++
+		}
+		frac = i - fracStart
+	}
+	if intDigits > 0 && (frac > 0 || i == digits+intDigits) && !(i < len(b) && b[i]|0x20 == 'e') &&
+		intDigits+frac <= 19 && mant < 1<<53 && frac < len(pow10) {
+		v = float64(mant) / pow10[frac]
+		if neg {
+			v = -v
+		}
+		return v, i, numberOK
+	}
+	if end, fault = scanNumber(b, start); fault != numberOK {
+		return 0, end, fault
+	}
+	lit := b[start:end]
+	v, err := strconv.ParseFloat(unsafe.String(unsafe.SliceData(lit), len(lit)), 64)
+	if err != nil {
+		return 0, end, numberOutOfRange
+	}
+	return v, end, numberOK
 }
 
 // plainByte marks bytes that never open or close a string, object or array.

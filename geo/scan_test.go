@@ -10,10 +10,11 @@ import (
 	"testing"
 )
 
-// fastFloat, and the number reader of fastFeature, must agree bit for
-// bit with strconv wherever they answer; the number reader must answer
-// for every JSON number strconv can represent.
-func FuzzFastFloat(f *testing.F) {
+// readNumber, and fastFeature's number reader built on it, must agree bit
+// for bit with strconv wherever they answer, and answer for every JSON
+// number strconv can represent; scanNumber must end a number exactly
+// where the JSON grammar does.
+func FuzzReadNumber(f *testing.F) {
 	for _, s := range []string{"112.9308658", "-0", "0.1", "28.0999872", "123456789012345", "0.000000000000000000001", "3859412.375", "1.5", "-179.9999999",
 		"9007199254740993", "0.12345678901234567890", "1e400", "1E-5", "01", "1.", "-"} {
 		f.Add(s)
@@ -21,17 +22,20 @@ func FuzzFastFloat(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		want, err := strconv.ParseFloat(s, 64)
 		same := func(v float64) bool { return v == want && (v != 0 || (1/v > 0) == (1/want > 0)) }
-		if v, ok := fastFloat([]byte(s)); ok {
+		isJSON := json.Valid([]byte(s)) && strings.TrimSpace(s) == s && len(s) > 0 && (s[0] == '-' || s[0]-'0' <= 9)
+		if end, fault := scanNumber([]byte(s), 0); isJSON != (fault == numberOK && end == len(s)) {
+			t.Fatalf("scanNumber(%q) = %d, %v; a JSON number: %v", s, end, fault, isJSON)
+		}
+		if v, end, fault := readNumber([]byte(s), 0); fault == numberOK && end == len(s) {
 			if err != nil {
-				t.Fatalf("fastFloat accepted %q that strconv rejects: %v", s, err)
+				t.Fatalf("readNumber accepted %q that strconv rejects: %v", s, err)
 			}
 			if !same(v) {
-				t.Fatalf("fastFloat(%q) = %v, strconv %v", s, v, want)
+				t.Fatalf("readNumber(%q) = %v, strconv %v", s, v, want)
 			}
 		}
 		sc := &fastScanner{b: []byte(s)}
 		v, ok := sc.number()
-		isJSON := json.Valid([]byte(s)) && strings.TrimSpace(s) == s && len(s) > 0 && (s[0] == '-' || s[0]-'0' <= 9)
 		switch {
 		case !ok && isJSON && err == nil:
 			t.Fatalf("number(%q) refused a JSON number", s)

@@ -442,10 +442,9 @@ func ringSelfMeet(v orb.Ring) (string, orb.Point, bool) {
 		if k == m-1 {
 			d = v[1]
 		}
-		// orient's floating-point filter first, inline: most vertices
-		// clearly turn.
-		detl, detr := (b[0]-a[0])*(d[1]-a[1]), (b[1]-a[1])*(d[0]-a[0])
-		if bound := ccwErrBound * (math.Abs(detl) + math.Abs(detr)); math.Abs(detl-detr) > bound && bound > 1e-290 {
+		// orient's floating-point filter first, without the call: most
+		// vertices clearly turn.
+		if signClear((b[0]-a[0])*(d[1]-a[1]), (b[1]-a[1])*(d[0]-a[0]), ccwErrBound) {
 			continue
 		}
 		if orient(a, b, d) == 0 && sameSide(b, a, d) {
@@ -611,18 +610,23 @@ func orient(a, b, c orb.Point) int {
 	if (bax == 0 || cay == 0) && (bay == 0 || cax == 0) {
 		return 0 // float differences are 0 only for equal operands
 	}
-	detl, detr := bax*cay, bay*cax
-	det := detl - detr
-	bound := ccwErrBound * (math.Abs(detl) + math.Abs(detr))
-	if isFinite(det) && isFinite(bound) && bound > 1e-290 {
-		if det > bound {
+	if detl, detr := bax*cay, bay*cax; signClear(detl, detr, ccwErrBound) {
+		if detl > detr {
 			return 1
 		}
-		if -det > bound {
-			return -1
-		}
+		return -1
 	}
 	return orientExact(a, b, c)
+}
+
+// signClear reports whether detl − detr, both products of rounded
+// coordinate differences, has in floating point the sign of its exact
+// value: it is farther from zero than errBound times the size of its
+// terms (Shewchuk's filter; errBound ccwErrBound or wider). A NaN or
+// infinite term, or terms so small the bound underflows, are never clear.
+func signClear(detl, detr, errBound float64) bool {
+	bound := errBound * (math.Abs(detl) + math.Abs(detr))
+	return math.Abs(detl-detr) > bound && bound > 1e-290
 }
 
 func orientExact(a, b, c orb.Point) int {
