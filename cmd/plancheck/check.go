@@ -19,6 +19,7 @@ import (
 	"github.com/plancheck/plancheck/rules/report"
 	"github.com/schollz/progressbar/v3"
 	"github.com/urfave/cli/v2"
+	"golang.org/x/term"
 )
 
 func commonFlags() []cli.Flag {
@@ -266,11 +267,9 @@ func (p *progress) finish() {
 	}
 }
 
+// isTerminal asks the terminal driver, so /dev/null (also a character
+// device) does not count.
 func isTerminal(w any) bool {
 	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	return ok && term.IsTerminal(int(f.Fd()))
 }
