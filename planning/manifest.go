@@ -75,6 +75,11 @@ type Manifest struct {
 	RulesPath string
 	// Settings holds tolerances that rules read (e.g. "boundary_reach_m").
 	Settings map[string]float64
+	// Decisions is the path (relative to the manifest) of the recorded
+	// review decisions (协调意见), "" when the set has none; DecisionsPath
+	// is it resolved on disk.
+	Decisions     string
+	DecisionsPath string
 }
 
 // ManifestError is a problem in the manifest, with its line.
@@ -157,7 +162,7 @@ func ParseManifest(data []byte, path string, opts ManifestOptions) (*Manifest, e
 	}
 	m := &Manifest{Path: path, Dir: filepath.Dir(path), Rules: "default"}
 	sawLayers := false
-	rulesLine := 0
+	rulesLine, decisionsLine := 0, 0
 	err := p.mapping(root, func(key string, k, v *yaml.Node) error {
 		switch key {
 		case "name":
@@ -170,6 +175,15 @@ func ParseManifest(data []byte, path string, opts ManifestOptions) (*Manifest, e
 			return p.str(v, &m.Rules)
 		case "settings":
 			return p.settings(v, m)
+		case "decisions":
+			decisionsLine = v.Line
+			if err := p.str(v, &m.Decisions); err != nil {
+				return err
+			}
+			if m.Decisions == "" {
+				return p.errf(v.Line, "decisions must name a file (e.g. decisions.yaml)")
+			}
+			return nil
 		case "layers":
 			sawLayers = true
 			if v.Kind != yaml.SequenceNode {
@@ -184,7 +198,7 @@ func ParseManifest(data []byte, path string, opts ManifestOptions) (*Manifest, e
 			}
 			return nil
 		}
-		return p.errf(k.Line, "unknown key %q (want name, asof, layers, rules, settings)", key)
+		return p.errf(k.Line, "unknown key %q (want name, asof, layers, rules, settings, decisions)", key)
 	})
 	if err != nil {
 		return nil, err
@@ -208,6 +222,16 @@ func ParseManifest(data []byte, path string, opts ManifestOptions) (*Manifest, e
 			return nil, p.errf(rulesLine, "rules %q is %s, not a regular file", m.Rules, kind)
 		}
 		m.RulesPath = rp
+	}
+	if m.Decisions != "" {
+		dp, err := resolveInside(m.Dir, m.Decisions, opts.AllowOutside)
+		if err != nil {
+			return nil, p.errf(decisionsLine, "decisions %q: %v", m.Decisions, err)
+		}
+		if kind := geo.NotRegular(dp); kind != "" {
+			return nil, p.errf(decisionsLine, "decisions %q is %s, not a regular file", m.Decisions, kind)
+		}
+		m.DecisionsPath = dp
 	}
 	return m, nil
 }

@@ -70,6 +70,76 @@ type Finding struct {
 	// District (所在区县) is the boundary feature holding most of the
 	// finding, when the plan set has a boundary layer.
 	District string
+	// Review is the finding's place in the review loop (baseline state,
+	// recorded decision); nil when the run has neither a baseline nor a
+	// decisions file.
+	Review *Review
+}
+
+// Baseline states of a finding compared with an earlier run (SARIF
+// baselineState).
+const (
+	StateNew       = "new"       // 新增: no baseline finding matches
+	StateUnchanged = "unchanged" // 持续: matched, area within max(1 m², 1 %)
+	StateUpdated   = "updated"   // 变化: matched, area changed more
+	StateAbsent    = "absent"    // 已消除: a baseline finding nothing matches
+)
+
+// Decision statuses of a recorded review decision (协调意见).
+const (
+	DecisionAccepted    = "accepted"     // 同意保留: waives the finding while unexpired
+	DecisionToFix       = "to-fix"       // 需整改
+	DecisionUnderReview = "under-review" // 审查中
+)
+
+// Review is what the review loop knows of a finding.
+type Review struct {
+	// State is one of the State* constants; "" when the run has no baseline.
+	State string
+	// FirstSeen is the run date (YYYY-MM-DD) the finding first appeared.
+	FirstSeen string
+	// PreviousFeatures are the baseline's feature ids of a finding matched
+	// by its patch (stage 2) rather than by its ids.
+	PreviousFeatures []string
+	// PreviousFingerprint is the matched baseline finding's fingerprint.
+	PreviousFingerprint string
+	// Decision is the recorded decision matching the finding, nil if none.
+	Decision *Decision
+	// Waived: an accepted decision that has not expired covers the
+	// finding; it is never counted by --fail-on.
+	Waived bool
+}
+
+// Decision is one entry of a decisions file.
+type Decision struct {
+	Rule        string
+	Features    []string // "layer#id", as written
+	Fingerprint string
+	Status      string // one of the Decision* constants
+	Method      string // 协调方式
+	Opinion     string // 处理意见
+	Basis       string // 依据文号
+	By          string
+	Date        string // YYYY-MM-DD
+	Expires     string // YYYY-MM-DD or ""
+	Expired     bool   // Expires is before the run date
+	File        string
+	Line        int
+}
+
+// Counts reports whether the finding is counted by --fail-on: never when
+// waived or absent, and with a baseline only when new or updated.
+func (f Finding) Counts(withBaseline bool) bool {
+	if f.Review == nil {
+		return true
+	}
+	if f.Review.Waived || f.Review.State == StateAbsent {
+		return false
+	}
+	if withBaseline {
+		return f.Review.State == StateNew || f.Review.State == StateUpdated
+	}
+	return true
 }
 
 // Fingerprint is a stable hash of rule, layers and feature ids, so a finding

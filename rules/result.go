@@ -49,6 +49,23 @@ type Result struct {
 	// layer (see AssignDistricts).
 	Districts  []District
 	Statistics []DistrictStat
+	// Date is the run date (YYYY-MM-DD, --date) decisions expire against
+	// and new findings are first seen on; "" leaves it out of reports.
+	Date string
+	// Baseline describes the earlier run findings were compared with; nil
+	// without --baseline.
+	Baseline *BaselineInfo
+	// Decisions is the decisions file of the plan set, "" when none.
+	Decisions string
+	// Only is the --only layer the findings were filtered to, "" for all.
+	Only string
+}
+
+// BaselineInfo names the earlier run a check was compared with.
+type BaselineInfo struct {
+	Dir  string
+	GUID string // derived from the baseline's report.json (SARIF baselineGuid)
+	Date string // the baseline run's date, when known
 }
 
 // SortFindings orders findings by severity (highest first), layer, feature
@@ -74,11 +91,13 @@ func SortFindings(fs []Finding) {
 	})
 }
 
-// CountAtOrAbove counts findings at or above a severity, for --fail-on.
+// CountAtOrAbove counts findings at or above a severity, for --fail-on:
+// waived and absent findings never count, and with a baseline only new and
+// updated ones do.
 func (r *Result) CountAtOrAbove(s Severity) int {
 	n := 0
 	for _, f := range r.Findings {
-		if f.Severity >= s {
+		if f.Severity >= s && f.Counts(r.Baseline != nil) {
 			n++
 		}
 	}
