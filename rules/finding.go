@@ -92,6 +92,26 @@ const (
 	DecisionUnderReview = "under-review" // 审查中
 )
 
+// StateLabelZH is how the ledger and the HTML page name a finding's
+// review state (已豁免 for a waived finding, whatever its state).
+func (r *Review) StateLabelZH() string {
+	switch {
+	case r == nil:
+		return ""
+	case r.Waived:
+		return "已豁免"
+	}
+	return map[string]string{StateNew: "新增", StateUnchanged: "持续", StateUpdated: "变化", StateAbsent: "已消除"}[r.State]
+}
+
+// DecisionLabelsZH are the ledger's 处理状态 values; decisions import
+// reads them back (and the English statuses too).
+var DecisionLabelsZH = map[string]string{
+	DecisionAccepted:    "同意保留",
+	DecisionToFix:       "需整改",
+	DecisionUnderReview: "审查中",
+}
+
 // Review is what the review loop knows of a finding.
 type Review struct {
 	// State is one of the State* constants; "" when the run has no baseline.

@@ -3,6 +3,7 @@ package rules
 import (
 	"cmp"
 	"slices"
+	"strings"
 
 	"github.com/paulmach/orb"
 )
@@ -59,6 +60,20 @@ type Result struct {
 	Decisions string
 	// Only is the --only layer the findings were filtered to, "" for all.
 	Only string
+	// SourceRoot is the plan set's directory as seen from where plancheck
+	// runs (slash-separated, "" for the working directory itself). CI
+	// formats (SARIF, GitHub, JUnit) prefix it to Location.File so paths
+	// resolve from the repository root; other reports keep paths relative
+	// to the plan set.
+	SourceRoot string
+}
+
+// SourcePath is a plan-set-relative file as seen from where plancheck runs.
+func (r *Result) SourcePath(file string) string {
+	if r.SourceRoot == "" || r.SourceRoot == "." || file == "" {
+		return file
+	}
+	return strings.TrimSuffix(r.SourceRoot, "/") + "/" + file
 }
 
 // BaselineInfo names the earlier run a check was compared with.
