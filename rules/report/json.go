@@ -23,6 +23,30 @@ type properties struct {
 	Message     string      `json:"message"`
 	Fingerprint string      `json:"fingerprint"`
 	District    string      `json:"district,omitempty"`
+	// Review keys, present when the run had a baseline or decisions.
+	*reviewProperties
+}
+
+type reviewProperties struct {
+	State            *string  `json:"state"`    // null without a baseline
+	Decision         *string  `json:"decision"` // the matched decision's status
+	Waived           bool     `json:"waived"`
+	FirstSeen        string   `json:"first_seen"`
+	PreviousFeatures []string `json:"previous_features"` // stage-2 matches only
+}
+
+func newReviewProperties(rv *rules.Review) *reviewProperties {
+	if rv == nil {
+		return nil
+	}
+	p := &reviewProperties{Waived: rv.Waived, FirstSeen: rv.FirstSeen, PreviousFeatures: rv.PreviousFeatures}
+	if rv.State != "" {
+		p.State = &rv.State
+	}
+	if rv.Decision != nil {
+		p.Decision = &rv.Decision.Status
+	}
+	return p
 }
 
 func newProperties(f rules.Finding) properties {
@@ -37,6 +61,8 @@ func newProperties(f rules.Finding) properties {
 		Message:     message(f),
 		Fingerprint: f.Fingerprint(),
 		District:    f.District,
+
+		reviewProperties: newReviewProperties(f.Review),
 	}
 }
 
@@ -46,9 +72,14 @@ type jsonReport struct {
 	Command   string      `json:"command"`
 	PlanSet   string      `json:"planset"`
 	Asof      int         `json:"asof"`
+	Date      string      `json:"date,omitempty"`
 	MinAreaM2 json.Number `json:"min_area_m2"`
-	Inputs    []jsonInput `json:"inputs"`
-	Summary   jsonSummary `json:"summary"`
+	// Only is the --only layer the findings were filtered to.
+	Only      string        `json:"only,omitempty"`
+	Baseline  *jsonBaseline `json:"baseline,omitempty"`
+	Decisions string        `json:"decisions,omitempty"`
+	Inputs    []jsonInput   `json:"inputs"`
+	Summary   jsonSummary   `json:"summary"`
 	// Statistics by district × rule, when the plan set has boundaries.
 	Statistics []jsonStat    `json:"statistics,omitempty"`
 	Findings   []jsonFinding `json:"findings"`
@@ -71,10 +102,21 @@ type jsonInput struct {
 	Features int    `json:"features"`
 }
 
+type jsonBaseline struct {
+	Dir  string `json:"dir"`
+	GUID string `json:"guid"`
+	Date string `json:"date,omitempty"`
+}
+
 type jsonSummary struct {
 	ByRule      map[string]jsonCount `json:"by_rule"`
 	BySeverity  jsonSeverities       `json:"by_severity"`
 	ByLayerPair []jsonPair           `json:"by_layer_pair"`
+	// With a baseline or decisions: findings by state (new, unchanged,
+	// updated, absent) and by decision (accepted, to-fix, under-review,
+	// none; waived counts the accepted ones that have not expired).
+	ByState    map[string]int `json:"by_state,omitempty"`
+	ByDecision map[string]int `json:"by_decision,omitempty"`
 }
 
 type jsonCount struct {
@@ -124,8 +166,15 @@ func JSON(w io.Writer, r *rules.Result) error {
 			BySeverity:  jsonSeverities{Error: s.Errors, Warning: s.Warnings, Info: s.Infos},
 			ByLayerPair: make([]jsonPair, len(s.Pairs)),
 		},
-		Findings: []jsonFinding{},
+		Findings:  []jsonFinding{},
+		Date:      r.Date,
+		Only:      r.Only,
+		Decisions: r.Decisions,
 	}
+	if r.Baseline != nil {
+		out.Baseline = &jsonBaseline{Dir: r.Baseline.Dir, GUID: r.Baseline.GUID, Date: r.Baseline.Date}
+	}
+	out.Summary.ByState, out.Summary.ByDecision = reviewCounts(r, fs)
 	for i, in := range r.Inputs {
 		out.Inputs[i] = jsonInput{Layer: in.Layer, Level: in.Level, File: in.File, SHA256: in.SHA256, Features: in.Features}
 	}
@@ -177,4 +226,44 @@ func JSON(w io.Writer, r *rules.Result) error {
 	}
 	bw.WriteString("  ]\n}\n")
 	return bw.Flush()
+}
+
+// reviewCounts counts findings by review state and decision; nil maps
+// when no finding has been through the review step.
+func reviewCounts(r *rules.Result, fs []rules.Finding) (byState, byDecision map[string]int) {
+	reviewed := false
+	for _, f := range fs {
+		if f.Review != nil {
+			reviewed = true
+			break
+		}
+	}
+	if !reviewed {
+		return nil, nil
+	}
+	if r.Baseline != nil {
+		byState = map[string]int{rules.StateNew: 0, rules.StateUnchanged: 0, rules.StateUpdated: 0, rules.StateAbsent: 0}
+	}
+	byDecision = map[string]int{rules.DecisionAccepted: 0, rules.DecisionToFix: 0, rules.DecisionUnderReview: 0, "none": 0, "waived": 0}
+	for _, f := range fs {
+		if f.Review == nil {
+			continue
+		}
+		if byState != nil {
+			byState[f.Review.State]++
+		}
+		if f.Review.State == rules.StateAbsent {
+			continue
+		}
+		switch {
+		case f.Review.Decision != nil:
+			byDecision[f.Review.Decision.Status]++
+		default:
+			byDecision["none"]++
+		}
+		if f.Review.Waived {
+			byDecision["waived"]++
+		}
+	}
+	return byState, byDecision
 }

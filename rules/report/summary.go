@@ -17,6 +17,7 @@ type summary struct {
 	Warnings int
 	Infos    int
 	Total    int
+	Absent   int // baseline findings no longer found (not in Total)
 }
 
 type ruleCount struct {
@@ -44,6 +45,11 @@ func summarize(r *rules.Result, fs []rules.Finding) summary {
 	}
 	pairs := map[string]*pairCount{}
 	for _, f := range fs {
+		if f.Review != nil && f.Review.State == rules.StateAbsent {
+			// Gone since the baseline: listed, never counted as present.
+			s.Absent++
+			continue
+		}
 		s.Total++
 		switch {
 		case f.Severity >= rules.Error:
