@@ -51,6 +51,22 @@ func Markdown(w io.Writer, r *rules.Result) error {
 	}
 	line("- Tool: ", tool)
 	line("- Minimum area: ", metres(r.MinAreaM2), " m²")
+	if r.Date != "" {
+		line("- Date: ", md(r.Date))
+	}
+	if r.Only != "" {
+		line("- Only findings involving layer: **", md(r.Only), "** (the rest of the set is not reported)")
+	}
+	if r.Baseline != nil {
+		base := md(r.Baseline.Dir)
+		if r.Baseline.Date != "" {
+			base += " (" + md(r.Baseline.Date) + ")"
+		}
+		line("- Baseline: ", base)
+	}
+	if r.Decisions != "" {
+		line("- Decisions: ", md(r.Decisions))
+	}
 	line("- Result: **", s.totals(), "**")
 	line()
 
@@ -100,6 +116,11 @@ func Markdown(w io.Writer, r *rules.Result) error {
 		line()
 	}
 
+	if reviewed(fs) {
+		reviewSections(line, row, r, fs, s)
+		line(s.totals())
+		return b.Flush()
+	}
 	line("## Findings")
 	line()
 	if len(fs) == 0 {
@@ -111,6 +132,7 @@ func Markdown(w io.Writer, r *rules.Result) error {
 	for i, f := range fs {
 		byRule[f.Rule] = append(byRule[f.Rule], i)
 	}
+	shown := 0
 	for _, rc := range s.Rules {
 		idx := byRule[rc.Rule.Name]
 		if len(idx) == 0 {
@@ -122,19 +144,23 @@ func Markdown(w io.Writer, r *rules.Result) error {
 		}
 		line("### ", heading)
 		line()
+		if shown >= markdownRows {
+			line(plural(len(idx), "finding"), " (listed in report.json, conflicts.geojson and ledger.xlsx).")
+			line()
+			continue
+		}
 		row("#", "Severity", "Features", "Classes", "Area (m²)", "Length (m)", "Location", "Message")
 		row("---:", "---", "---", "---", "---:", "---:", "---", "---")
-		for _, i := range idx {
-			f := fs[i]
-			loc := md(location(f))
-			if f.At != nil {
-				if loc != "" {
-					loc += "<br>"
-				}
-				loc += "at or near " + degrees(f.At[0]) + " " + degrees(f.At[1])
+		for k, i := range idx {
+			if shown >= markdownRows {
+				line()
+				line("… and ", plural(len(idx)-k, "more finding"), " (listed in report.json, conflicts.geojson and ledger.xlsx).")
+				break
 			}
+			shown++
+			f := fs[i]
 			row(strconv.Itoa(i+1), f.Severity.String(), md(f.Subject()), md(strings.Join(f.Classes, " × ")),
-				metres(f.AreaM2), metres(f.LengthM), loc, md(message(f)))
+				metres(f.AreaM2), metres(f.LengthM), mdLocation(f), md(message(f)))
 		}
 		line()
 	}
@@ -163,4 +189,141 @@ var mdEscaper = strings.NewReplacer(
 // md cleans user text and escapes it for a Markdown table cell or heading.
 func md(s string) string {
 	return mdEscaper.Replace(clean(s))
+}
+
+// markdownRows bounds the finding rows report.md lists: a pull-request
+// comment holds 65,536 characters, and the full list is in report.json,
+// conflicts.geojson and the ledger.
+const markdownRows = 200
+
+// mdLocation is "file:line; at or near lon lat" (Markdown only: strict
+// renderers drop inline HTML such as <br>).
+func mdLocation(f rules.Finding) string {
+	loc := md(location(f))
+	if f.At != nil {
+		if loc != "" {
+			loc += "; "
+		}
+		loc += "at or near " + degrees(f.At[0]) + " " + degrees(f.At[1])
+	}
+	return loc
+}
+
+func reviewed(fs []rules.Finding) bool {
+	for _, f := range fs {
+		if f.Review != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// reviewSections lists findings the way a pull-request comment should
+// read them: what the revision introduced or changed first, then what it
+// resolved, then what decisions waive, and the unchanged legacy only as
+// counts by rule.
+func reviewSections(line func(...string), row func(...string), r *rules.Result, fs []rules.Finding, s summary) {
+	var fresh, resolved, waived, rest []int
+	for i, f := range fs {
+		rv := f.Review
+		switch {
+		case rv == nil:
+			rest = append(rest, i)
+		case rv.State == rules.StateAbsent:
+			resolved = append(resolved, i)
+		case rv.Waived:
+			waived = append(waived, i)
+		case r.Baseline == nil || rv.State == rules.StateNew || rv.State == rules.StateUpdated:
+			fresh = append(fresh, i)
+		default:
+			rest = append(rest, i)
+		}
+	}
+	if r.Baseline != nil {
+		counts := map[string]int{}
+		for _, f := range fs {
+			if f.Review != nil {
+				counts[f.Review.State]++
+			}
+		}
+		line("## Compared with the baseline")
+		line()
+		row("New 新增", "Updated 变化", "Unchanged 持续", "Resolved 已消除", "Waived 已豁免")
+		row("---:", "---:", "---:", "---:", "---:")
+		row(strconv.Itoa(counts[rules.StateNew]), strconv.Itoa(counts[rules.StateUpdated]), strconv.Itoa(counts[rules.StateUnchanged]),
+			strconv.Itoa(counts[rules.StateAbsent]), strconv.Itoa(len(waived)))
+		line()
+	}
+	shown := 0
+	table := func(title string, idx []int, withDecision bool) {
+		line("## ", title)
+		line()
+		if len(idx) == 0 {
+			line("None.")
+			line()
+			return
+		}
+		head := []string{"#", "Rule", "Severity", "State", "Features", "Area (m²)", "First seen", "Location", "Message"}
+		align := []string{"---:", "---", "---", "---", "---", "---:", "---", "---", "---"}
+		if withDecision {
+			head = append(head, "Decision", "Basis 依据", "Opinion 处理意见")
+			align = append(align, "---", "---", "---")
+		}
+		row(head...)
+		row(align...)
+		for k, i := range idx {
+			if shown >= markdownRows {
+				line()
+				line("… and ", plural(len(idx)-k, "more finding"), " (listed in report.json, conflicts.geojson and ledger.xlsx).")
+				break
+			}
+			shown++
+			f := fs[i]
+			state := f.Review.State
+			if f.Review.PreviousFeatures != nil {
+				state += " (was " + strings.Join(f.Review.PreviousFeatures, ", ") + ")"
+			}
+			cells := []string{strconv.Itoa(i + 1), md(f.Rule), f.Severity.String(), md(state), md(f.Subject()),
+				metres(f.AreaM2), md(f.Review.FirstSeen), mdLocation(f), md(message(f))}
+			if withDecision {
+				d := f.Review.Decision
+				status, basis, opinion := "", "", ""
+				if d != nil {
+					status = d.Status
+					if d.Expired {
+						status += " (expired " + d.Expires + ")"
+					}
+					basis, opinion = d.Basis, d.Opinion
+				}
+				cells = append(cells, md(status), md(basis), md(opinion))
+			}
+			row(cells...)
+		}
+		line()
+	}
+	if r.Baseline != nil {
+		table("New and updated findings (新增 / 变化)", fresh, true)
+		table("Resolved since the baseline (已消除)", resolved, false)
+	} else {
+		table("Findings", fresh, true)
+	}
+	table("Waived by decisions (已豁免)", waived, true)
+	if len(rest) > 0 {
+		line("## Unchanged findings (持续)")
+		line()
+		byRule := map[string]int{}
+		for _, i := range rest {
+			byRule[fs[i].Rule]++
+		}
+		row("Rule", "Findings")
+		row("---", "---:")
+		for _, rc := range s.Rules {
+			if n := byRule[rc.Rule.Name]; n > 0 {
+				row(md(rc.Rule.Name), strconv.Itoa(n))
+			}
+		}
+		line()
+		line("Listed one by one in report.json, conflicts.geojson and ledger.xlsx.")
+		line()
+	}
 }

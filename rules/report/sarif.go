@@ -2,9 +2,12 @@ package report
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/url"
 	"strings"
 
 	"github.com/plancheck/plancheck/rules"
@@ -19,6 +22,13 @@ const (
 	// fingerprintKey names plancheck's partial fingerprint; the /v1 suffix
 	// changes if rules.Finding.Fingerprint ever hashes something else.
 	fingerprintKey = "plancheck/v1"
+	// patchKey is the partial fingerprint of the second matching stage:
+	// rule, layers and where the patch lies (its box centre on a ~100 m
+	// grid), which survive re-digitised feature ids.
+	patchKey = "plancheck/patch/v1"
+	// srcRoot is the uriBaseId of every artifact: URIs are relative to the
+	// directory plancheck ran in, a CI job's repository root.
+	srcRoot = "%SRCROOT%"
 )
 
 type sarifLog struct {
@@ -28,8 +38,9 @@ type sarifLog struct {
 }
 
 type sarifRun struct {
-	Tool    sarifTool     `json:"tool"`
-	Results []sarifResult `json:"results"`
+	Tool         sarifTool     `json:"tool"`
+	BaselineGUID string        `json:"baselineGuid,omitempty"`
+	Results      []sarifResult `json:"results"`
 }
 
 type sarifTool struct {
@@ -60,13 +71,21 @@ type sarifConfig struct {
 }
 
 type sarifResult struct {
-	RuleID              string            `json:"ruleId"`
-	RuleIndex           int               `json:"ruleIndex"`
-	Level               string            `json:"level"`
-	Message             sarifText         `json:"message"`
-	Locations           []sarifLocation   `json:"locations"`
-	PartialFingerprints map[string]string `json:"partialFingerprints"`
-	Properties          sarifProperties   `json:"properties"`
+	RuleID              string             `json:"ruleId"`
+	RuleIndex           int                `json:"ruleIndex"`
+	Level               string             `json:"level"`
+	Message             sarifText          `json:"message"`
+	Locations           []sarifLocation    `json:"locations"`
+	PartialFingerprints map[string]string  `json:"partialFingerprints"`
+	BaselineState       string             `json:"baselineState,omitempty"`
+	Suppressions        []sarifSuppression `json:"suppressions,omitempty"`
+	Properties          sarifProperties    `json:"properties"`
+}
+
+type sarifSuppression struct {
+	Kind          string `json:"kind"`
+	Status        string `json:"status"`
+	Justification string `json:"justification,omitempty"`
 }
 
 type sarifLocation struct {
@@ -80,7 +99,8 @@ type sarifPhysical struct {
 }
 
 type sarifArtifact struct {
-	URI string `json:"uri"`
+	URI       string `json:"uri"`
+	URIBaseID string `json:"uriBaseId,omitempty"`
 }
 
 type sarifRegion struct {
@@ -145,7 +165,7 @@ func SARIF(w io.Writer, r *rules.Result) error {
 		loc := sarifLocation{LogicalLocations: logicalLocations(f)}
 		if f.Location.File != "" {
 			loc.PhysicalLocation = &sarifPhysical{
-				ArtifactLocation: sarifArtifact{URI: strings.ReplaceAll(f.Location.File, `\`, "/")},
+				ArtifactLocation: sarifArtifact{URI: uriReference(r.SourcePath(f.Location.File)), URIBaseID: srcRoot},
 			}
 			if f.Location.Line > 0 {
 				loc.PhysicalLocation.Region = &sarifRegion{StartLine: f.Location.Line}
@@ -157,7 +177,8 @@ func SARIF(w io.Writer, r *rules.Result) error {
 			Level:               sarifLevel(f.Severity),
 			Message:             sarifText{Text: text},
 			Locations:           []sarifLocation{loc},
-			PartialFingerprints: map[string]string{fingerprintKey: f.Fingerprint()},
+			PartialFingerprints: partialFingerprints(f),
+			Suppressions:        suppressions(f),
 			Properties: sarifProperties{
 				AreaM2:   json.Number(metres(f.AreaM2)),
 				Layers:   nonNil(f.Layers),
@@ -169,6 +190,14 @@ func SARIF(w io.Writer, r *rules.Result) error {
 		Schema:  sarifSchema,
 		Version: sarifVersion,
 		Runs:    []sarifRun{{Tool: sarifTool{Driver: driver}, Results: results}},
+	}
+	if r.Baseline != nil {
+		log.Runs[0].BaselineGUID = r.Baseline.GUID
+		for i, f := range fs {
+			if f.Review != nil {
+				results[i].BaselineState = f.Review.State
+			}
+		}
 	}
 	var buf bytes.Buffer
 	if err := jsonEncoder(&buf, "", "  ").Encode(log); err != nil {
@@ -208,4 +237,61 @@ func sarifLevel(s rules.Severity) string {
 		return "warning"
 	}
 	return "note"
+}
+
+// uriReference writes a slash-separated relative path as a URI reference:
+// each segment percent-encoded, so a space, "%" or "#" in a file name
+// stays part of the path.
+func uriReference(p string) string {
+	segs := strings.Split(strings.ReplaceAll(p, `\`, "/"), "/")
+	for i, s := range segs {
+		segs[i] = url.PathEscape(s)
+	}
+	return strings.Join(segs, "/")
+}
+
+// partialFingerprints holds one key per baseline matching stage: the
+// finding's identity (rule, layers, feature ids) and, for findings with a
+// patch, rule, layers and place.
+func partialFingerprints(f rules.Finding) map[string]string {
+	fp := map[string]string{fingerprintKey: f.Fingerprint()}
+	if f.AreaM2 > 0 && f.Geometry != nil {
+		c := f.Geometry.Bound().Center()
+		h := sha256.New()
+		h.Write([]byte(f.Rule))
+		for _, l := range f.Layers {
+			h.Write([]byte{0})
+			h.Write([]byte(l))
+		}
+		fmt.Fprintf(h, "\x01%.3f %.3f", c[0], c[1])
+		fp[patchKey] = hex.EncodeToString(h.Sum(nil))[:16]
+	}
+	return fp
+}
+
+// suppressions are a finding's recorded decision as SARIF sees it: an
+// accepted, unexpired decision suppresses the result; one under review is
+// a suppression under review. to-fix and expired decisions suppress
+// nothing.
+func suppressions(f rules.Finding) []sarifSuppression {
+	if f.Review == nil || f.Review.Decision == nil {
+		return nil
+	}
+	d := f.Review.Decision
+	var status string
+	switch {
+	case f.Review.Waived:
+		status = "accepted"
+	case d.Status == rules.DecisionUnderReview:
+		status = "underReview"
+	default:
+		return nil
+	}
+	var just []string
+	for _, s := range []string{d.Basis, d.Opinion} {
+		if s != "" {
+			just = append(just, s)
+		}
+	}
+	return []sarifSuppression{{Kind: "external", Status: status, Justification: strings.Join(just, "; ")}}
 }
