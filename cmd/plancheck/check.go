@@ -41,12 +41,12 @@ func checkCommand() *cli.Command {
 		Name:      "check",
 		Usage:     "run the conflict rules over a plan set and write conflict reports",
 		ArgsUsage: "PLANSET_DIR",
-		Flags: append(commonFlags(),
+		Flags: append(append(commonFlags(),
 			&cli.StringFlag{Name: "out", Usage: "write conflicts.geojson, report.json, report.md and report.html into `DIR`"},
 			&cli.Float64Flag{Name: "min-area", Value: rules.DefaultMinAreaM2, Usage: "smallest conflict patch reported, in m²"},
 			&cli.StringFlag{Name: "only", Usage: "only findings involving `LAYER` (check a new layer against the rest)"},
 			&cli.StringFlag{Name: "cpuprofile", Usage: "write a CPU profile to `FILE` (for performance work)", Hidden: true},
-		),
+		), reviewFlags()...),
 		Action: runCheck,
 	}
 }
@@ -165,8 +165,15 @@ func runCheck(c *cli.Context) error {
 	}
 	res := newResult("check", set, rs, findings)
 	res.MinAreaM2 = minArea
+	res.Only = c.String("only")
 	if err := rules.AssignDistricts(ctx, set, res); err != nil {
 		return runError("assigning districts", err)
+	}
+	if err := applyReview(ctx, c, set, res); err != nil {
+		return err
+	}
+	if res.SourceRoot, err = sourceRoot(c, manifest); err != nil {
+		return inputError(err)
 	}
 	if out := c.String("out"); out != "" {
 		if err := report.WriteDirContext(ctx, out, res); err != nil {

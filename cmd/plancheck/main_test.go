@@ -77,7 +77,9 @@ func TestCheckGolden(t *testing.T) {
 	dir := extract(t, "mixed")
 	for _, format := range []string{"text", "json", "sarif", "github", "junit"} {
 		t.Run(format, func(t *testing.T) {
-			stdout, stderr, code := runCLI(t, "check", dir, "--format", format, "--quiet")
+			// --path-base: CI formats name files from where plancheck runs,
+			// and the plan set sits in a temporary directory.
+			stdout, stderr, code := runCLI(t, "check", dir, "--format", format, "--quiet", "--path-base", dir)
 			if code != exitFindings {
 				t.Fatalf("exit %d, want %d; stderr: %s", code, exitFindings, stderr)
 			}

@@ -127,10 +127,16 @@ func parseDecision(n *yaml.Node, file string, errf errorf) (rules.Decision, erro
 			}
 			continue
 		}
-		if v.Kind != yaml.ScalarNode || v.Tag == "!!null" {
+		if v.Kind != yaml.ScalarNode {
 			return d, errf(v.Line, "%s must be a single value", k.Value)
 		}
 		s := strings.TrimSpace(v.Value)
+		if v.Tag == "!!null" {
+			s = "" // "method:" left empty, as the skeleton writes it
+		}
+		if s == "" {
+			continue
+		}
 		switch k.Value {
 		case "rule":
 			d.Rule = s
