@@ -108,6 +108,9 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 // boolFlags take no value; every other flag takes the next argument.
 var boolFlags = map[string]bool{"allow-outside": true, "quiet": true, "q": true, "yaml": true, "help": true, "h": true}
 
+// commandGroups are the commands whose first argument is a subcommand.
+var commandGroups = map[string]bool{"decisions": true}
+
 // flagsFirst moves a subcommand's flags before its positional arguments,
 // so "plancheck check fixtures/czt --out report" works: urfave/cli v2
 // stops reading flags at the first positional argument.
@@ -115,9 +118,14 @@ func flagsFirst(args []string) []string {
 	if len(args) < 3 {
 		return args
 	}
-	out := append([]string{}, args[:2]...)
+	// A command with subcommands (decisions init) keeps both words first.
+	prefix := 2
+	if commandGroups[args[1]] && len(args) > 3 && !strings.HasPrefix(args[2], "-") {
+		prefix = 3
+	}
+	out := append([]string{}, args[:prefix]...)
 	var positional []string
-	rest := args[2:]
+	rest := args[prefix:]
 	for i := 0; i < len(rest); i++ {
 		a := rest[i]
 		if a == "--" {

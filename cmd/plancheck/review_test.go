@@ -1,11 +1,319 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
 	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
 // Reports carry the run date; tests pin it the way a reproducible rerun
 // does, so golden files do not change with the calendar.
 func init() {
 	os.Setenv("SOURCE_DATE_EPOCH", "1772323200") // 2026-03-01
+}
+
+// repoRoot is where a CI job runs plancheck.
+const repoRoot = "../.."
+
+// cztBaseline writes the --out directory of a check of fixtures/czt, run
+// on 2026-01-10: the baseline the revision is compared with.
+func cztBaseline(t *testing.T) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "baseline")
+	if _, stderr, code := runCLI(t, "check", filepath.Join(repoRoot, "fixtures/czt"), "--out", dir, "--date", "2026-01-10", "--quiet"); code != exitFindings {
+		t.Fatalf("baseline check: exit %d, stderr %s", code, stderr)
+	}
+	return dir
+}
+
+type reviewedFinding struct {
+	Rule             string   `json:"rule"`
+	Features         []string `json:"features"`
+	Fingerprint      string   `json:"fingerprint"`
+	State            *string  `json:"state"`
+	Decision         *string  `json:"decision"`
+	Waived           bool     `json:"waived"`
+	FirstSeen        string   `json:"first_seen"`
+	PreviousFeatures []string `json:"previous_features"`
+}
+
+func readFindings(t *testing.T, path string) []reviewedFinding {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep struct {
+		Findings []reviewedFinding `json:"findings"`
+	}
+	if err := json.Unmarshal(data, &rep); err != nil {
+		t.Fatal(err)
+	}
+	return rep.Findings
+}
+
+// The revision scenario of fixtures/czt-revision (see fixtures/revise):
+// every state and every kind of decision, end to end through the CLI.
+func TestRevisionAgainstBaseline(t *testing.T) {
+	base := cztBaseline(t)
+	out := filepath.Join(t.TempDir(), "revision")
+	_, stderr, code := runCLI(t, "check", filepath.Join(repoRoot, "fixtures/czt-revision"), "--baseline", base, "--out", out,
+		"--date", "2026-03-01", "--quiet", "--path-base", repoRoot)
+	// A new error (CS-0005 reclassified onto basic farmland) fails the gate.
+	if code != exitFindings {
+		t.Fatalf("exit %d, want %d; stderr %s", code, exitFindings, stderr)
+	}
+	type want struct {
+		state, decision string
+		waived          bool
+		firstSeen       string
+		previous        string
+	}
+	wants := map[string]want{
+		"layer-overlap CS-0020,CS-PLANT-OZ-1":                          {"new", "", false, "2026-03-01", ""},
+		"layer-overlap CS-0108,CS-PLANT-OVL-2":                         {"unchanged", "under-review", false, "2026-01-10", ""},
+		"layer-overlap CS-0209,CS-PLANT-OVL-1R":                        {"unchanged", "", false, "2026-01-10", "CS-0209,CS-PLANT-OVL-1"},
+		"construction-on-basic-farmland CS-0005,LU-0342":               {"new", "", false, "2026-03-01", ""},
+		"construction-on-basic-farmland CS-PLANT-BF-1R,LU-0500":        {"unchanged", "accepted", true, "2026-01-10", "CS-PLANT-BF-1,LU-0500"},
+		"construction-on-basic-farmland CS-PLANT-BF-1R,LU-0480":        {"unchanged", "", false, "2026-01-10", "CS-PLANT-BF-1,LU-0480"},
+		"regional-prohibited CS-PLANT-RP-1,RG-0202":                    {"absent", "", false, "2026-01-10", ""},
+		"regional-prohibited CS-PLANT-RP-1,RG-0215":                    {"absent", "", false, "2026-01-10", ""},
+		"green-heart-prohibited ZZ-PLANT-GHP-1,GH-0068":                {"unchanged", "accepted", true, "2026-01-10", ""},
+		"regional-prohibited ZZ-PLANT-RP-1,RG-0019":                    {"unchanged", "accepted", false, "2026-01-10", ""},
+		"green-heart-restricted CS-PLANT-GHR-1,GH-0148":                {"updated", "", false, "2026-01-10", ""},
+		"green-heart-restricted CS-PLANT-GHR-1,GH-0149":                {"unchanged", "", false, "2026-01-10", ""},
+		"construction-outside-landuse-zone CS-PLANT-OZ-1,LU-0350":      {"updated", "", false, "2026-01-10", ""},
+		"infrastructure-on-basic-farmland INF-PLANT-BF-1,LU-0280":      {"unchanged", "to-fix", false, "2026-01-10", ""},
+		"decision-expired ZZ-PLANT-RP-1,RG-0019":                       {"new", "", false, "2026-03-01", ""},
+		"decision-stale CS-PLANT-RP-1,RG-0202":                         {"new", "", false, "2026-03-01", ""},
+		"infrastructure-timing-mismatch CSI-PLANT-TM-1,XTI-PLANT-TM-1": {"unchanged", "", false, "2026-01-10", ""},
+	}
+	counts := map[string]int{}
+	for _, f := range readFindings(t, filepath.Join(out, "report.json")) {
+		if f.State == nil {
+			t.Fatalf("%s %v has no state", f.Rule, f.Features)
+		}
+		counts[*f.State]++
+		key := f.Rule + " " + strings.Join(f.Features, ",")
+		w, ok := wants[key]
+		if !ok {
+			continue
+		}
+		delete(wants, key)
+		decision := ""
+		if f.Decision != nil {
+			decision = *f.Decision
+		}
+		got := want{*f.State, decision, f.Waived, f.FirstSeen, strings.Join(f.PreviousFeatures, ",")}
+		if got != w {
+			t.Errorf("%s:\n got %+v\nwant %+v", key, got, w)
+		}
+	}
+	for key := range wants {
+		t.Errorf("no finding %s", key)
+	}
+	wantCounts := map[string]int{"new": 6, "updated": 5, "unchanged": 80, "absent": 2}
+	for s, n := range wantCounts {
+		if counts[s] != n {
+			t.Errorf("%d %s findings, want %d (all: %v)", counts[s], s, n, counts)
+		}
+	}
+	for _, name := range []string{"report.json", "report.md", "conflicts.geojson"} {
+		data, err := os.ReadFile(filepath.Join(out, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		golden(t, "revision."+name, []byte(strings.ReplaceAll(string(data), base, "BASELINE")))
+	}
+	stdout, _, _ := runCLI(t, "check", filepath.Join(repoRoot, "fixtures/czt-revision"), "--baseline", base, "--format", "sarif",
+		"--date", "2026-03-01", "--quiet", "--path-base", repoRoot)
+	golden(t, "revision.sarif", []byte(stdout))
+	if err := validateSARIF(t, []byte(stdout)); err != nil {
+		t.Errorf("SARIF with baseline states and suppressions breaks the OASIS schema: %v", err)
+	}
+	for _, s := range []string{`"baselineGuid"`, `"baselineState": "absent"`, `"baselineState": "updated"`, `"status": "accepted"`, `"status": "underReview"`} {
+		if !strings.Contains(stdout, s) {
+			t.Errorf("SARIF has no %s", s)
+		}
+	}
+	if !strings.Contains(stdout, `"uri": "fixtures/czt-revision/layers/changsha-master.geojson"`) {
+		t.Errorf("SARIF URIs are not relative to the repository root")
+	}
+}
+
+// With a baseline, --fail-on counts only what the run introduces: the
+// bundled set checked against its own report is clean, though it holds
+// planted errors.
+func TestBaselineGate(t *testing.T) {
+	base := cztBaseline(t)
+	stdout, stderr, code := runCLI(t, "check", filepath.Join(repoRoot, "fixtures/czt"), "--baseline", base, "--fail-on", "info", "--quiet", "--format", "json")
+	if code != exitClean {
+		t.Fatalf("exit %d, want %d (every finding unchanged); stderr %s", code, exitClean, stderr)
+	}
+	var rep struct {
+		Date     string `json:"date"`
+		Baseline struct {
+			Date string `json:"date"`
+		} `json:"baseline"`
+		Summary struct {
+			ByState map[string]int `json:"by_state"`
+		} `json:"summary"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Date != "2026-03-01" || rep.Baseline.Date != "2026-01-10" || rep.Summary.ByState["unchanged"] == 0 ||
+		rep.Summary.ByState["new"]+rep.Summary.ByState["updated"]+rep.Summary.ByState["absent"] != 0 {
+		t.Errorf("got date %s, baseline date %s, states %v", rep.Date, rep.Baseline.Date, rep.Summary.ByState)
+	}
+}
+
+func TestBaselineErrors(t *testing.T) {
+	empty := t.TempDir()
+	onlyReport := t.TempDir()
+	if err := os.WriteFile(filepath.Join(onlyReport, "report.json"), []byte(`{"command":"check","findings":[]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	set := filepath.Join(repoRoot, "fixtures/czt")
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no report", []string{"--baseline", empty}, "has no report.json"},
+		{"no conflicts.geojson", []string{"--baseline", onlyReport}, "has report.json but no conflicts.geojson"},
+		{"bad date", []string{"--date", "2026-13-01"}, `--date "2026-13-01" is not a date`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, stderr, code := runCLI(t, append([]string{"check", set, "--quiet"}, tc.args...)...)
+			if code != exitUsage || !strings.Contains(stderr, tc.want) {
+				t.Errorf("exit %d, stderr %q; want exit %d and %q", code, stderr, exitUsage, tc.want)
+			}
+		})
+	}
+}
+
+func TestDecisionsFileErrorsStopTheRun(t *testing.T) {
+	dir := t.TempDir()
+	copyDir(t, filepath.Join(repoRoot, "fixtures/czt-revision"), dir)
+	if err := os.WriteFile(filepath.Join(dir, "decisions.yaml"), []byte("decisions:\n  - rule: layer-overlap\n    features: [a#1]\n    status: accepted\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, code := runCLI(t, "check", dir, "--quiet")
+	if code != exitUsage || !strings.Contains(stderr, "decisions.yaml:2: an accepted decision needs its basis") {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+}
+
+func TestDecisionsInit(t *testing.T) {
+	base := cztBaseline(t)
+	stdout, stderr, code := runCLI(t, "decisions", "init", "--from", base, "--date", "2026-03-01")
+	if code != exitClean {
+		t.Fatalf("exit %d; stderr %s", code, stderr)
+	}
+	golden(t, "decisions-init.yaml", []byte(strings.ReplaceAll(stdout, base, "BASELINE")))
+	// The skeleton reads as an empty decisions file, and an uncommented
+	// entry reads as a decision.
+	dir := t.TempDir()
+	copyDir(t, filepath.Join(repoRoot, "fixtures/czt"), dir)
+	skeleton := strings.Replace(stdout, "  # - rule: layer-overlap\n  #   features: [changsha-master#CS-0108, changsha-master#CS-PLANT-OVL-2]\n  #   status: under-review\n",
+		"  - rule: layer-overlap\n    features: [changsha-master#CS-0108, changsha-master#CS-PLANT-OVL-2]\n    status: under-review\n", 1)
+	if skeleton == stdout {
+		t.Fatal("skeleton has no layer-overlap entry for CS-0108")
+	}
+	if err := os.WriteFile(filepath.Join(dir, "decisions.yaml"), []byte(skeleton), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	appendManifest(t, dir, "decisions: decisions.yaml\n")
+	out := filepath.Join(t.TempDir(), "out")
+	if _, stderr, code := runCLI(t, "check", dir, "--out", out, "--quiet"); code != exitFindings {
+		t.Fatalf("exit %d; stderr %s", code, stderr)
+	}
+	n := 0
+	for _, f := range readFindings(t, filepath.Join(out, "report.json")) {
+		if f.Decision != nil {
+			n++
+			if *f.Decision != "under-review" || strings.Join(f.Features, ",") != "CS-0108,CS-PLANT-OVL-2" {
+				t.Errorf("decision %s on %v", *f.Decision, f.Features)
+			}
+		}
+		if f.Rule == "decision-stale" {
+			t.Errorf("stale decision: %v", f.Features)
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d findings with a decision, want 1", n)
+	}
+	if _, _, code := runCLI(t, "decisions", "init", "--from", base, "--out", filepath.Join(dir, "decisions.yaml")); code != exitUsage {
+		t.Errorf("decisions init over an existing file: exit %d, want %d", code, exitUsage)
+	}
+}
+
+func copyDir(t *testing.T, from, to string) {
+	t.Helper()
+	err := filepath.WalkDir(from, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(from, p)
+		target := filepath.Join(to, rel)
+		if d.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, data, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func appendManifest(t *testing.T, dir, text string) {
+	t.Helper()
+	p := filepath.Join(dir, "plancheck.yaml")
+	data, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, append(data, text...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// validateSARIF checks a log against the official SARIF 2.1.0 schema
+// (kept in rules/report/testdata), formats included.
+func validateSARIF(t *testing.T, data []byte) error {
+	t.Helper()
+	f, err := os.Open(filepath.Join(repoRoot, "rules/report/testdata/sarif-schema-2.1.0.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	doc, err := jsonschema.UnmarshalJSON(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := jsonschema.NewCompiler()
+	c.AssertFormat()
+	const id = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+	if err := c.AddResource(id, doc); err != nil {
+		t.Fatal(err)
+	}
+	sch, err := c.Compile(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+	if err != nil {
+		return err
+	}
+	return sch.Validate(inst)
 }
