@@ -203,6 +203,9 @@ func finish(c *cli.Context, s runSettings, res *rules.Result) error {
 	if _, err := c.App.Writer.Write(buf.Bytes()); err != nil {
 		return &exitError{code: exitUsage, err: err}
 	}
+	if err := writeStepSummary(s.format, res); err != nil {
+		return inputError(err)
+	}
 	if res.CountAtOrAbove(s.failOn) > 0 {
 		return &exitError{code: exitFindings}
 	}

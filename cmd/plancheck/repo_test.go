@@ -3,9 +3,12 @@ package main
 import (
 	"bytes"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // The top-level CI.yml is the template bureaus copy; GitHub runs only
@@ -46,4 +49,90 @@ func TestReadmeCommands(t *testing.T) {
 	if !strings.Contains(string(ci), "go test ./...") {
 		t.Error(".ci/run does not run the README's test command")
 	}
+}
+
+// The workflow's gate is shell that a bureau runs as it is: run it here,
+// from the repository root, against this repository's own history.
+func TestWorkflowGate(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds plancheck")
+	}
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := exec.Command("git", "-C", root, "cat-file", "-e", "HEAD:fixtures/czt/plancheck.yaml").Run(); err != nil {
+		t.Skip("not a git checkout with fixtures/czt committed")
+	}
+	if out, err := exec.Command("git", "-C", root, "status", "--porcelain", "--", "fixtures/czt").Output(); err != nil || len(out) > 0 {
+		t.Skip("fixtures/czt differs from HEAD")
+	}
+	script := workflowStep(t, "Check against the target branch's baseline")
+	tmp := t.TempDir()
+	build := exec.Command("go", "build", "-o", filepath.Join(tmp, "plancheck"), "./cmd/plancheck")
+	build.Dir = root
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	gate := func(baseSHA string) (int, string, string) {
+		summary := filepath.Join(t.TempDir(), "summary.md")
+		cmd := exec.Command("bash", "-e", "-c", script)
+		// The job runs at the repository root (it writes plancheck-report
+		// there, removed after the test).
+		cmd.Dir = root
+		cmd.Env = append(os.Environ(), "RUNNER_TEMP="+tmp, "PLANSET=fixtures/czt", "FAIL_ON=error", "BASE_SHA="+baseSHA,
+			"DEFAULT_BRANCH=no-such-branch", "GITHUB_STEP_SUMMARY="+summary)
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		err := cmd.Run()
+		code := 0
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		md, _ := os.ReadFile(summary)
+		return code, out.String(), string(md)
+	}
+	defer os.RemoveAll(filepath.Join(root, "plancheck-report"))
+	code, out, md := gate("HEAD")
+	if code != 0 {
+		t.Errorf("gate against HEAD: exit %d, want 0 (nothing introduced)\n%s", code, firstLines([]byte(out), 20))
+	}
+	if !strings.Contains(md, "## Compared with the baseline") {
+		t.Errorf("job summary lacks the comparison:\n%s", firstLines([]byte(md), 20))
+	}
+	code, out, _ = gate("")
+	if code != 1 || !strings.Contains(out, "no baseline for fixtures/czt") {
+		t.Errorf("gate without a baseline: exit %d, want 1 (the planted errors count)\n%s", code, firstLines([]byte(out), 20))
+	}
+}
+
+// workflowStep is the run script of the CI.yml step with that name.
+func workflowStep(t *testing.T, name string) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("..", "..", "CI.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wf struct {
+		Jobs map[string]struct {
+			Steps []struct {
+				Name string `yaml:"name"`
+				Run  string `yaml:"run"`
+			} `yaml:"steps"`
+		} `yaml:"jobs"`
+	}
+	if err := yaml.Unmarshal(data, &wf); err != nil {
+		t.Fatal(err)
+	}
+	for _, job := range wf.Jobs {
+		for _, s := range job.Steps {
+			if s.Name == name {
+				return s.Run
+			}
+		}
+	}
+	t.Fatalf("CI.yml has no step %q", name)
+	return ""
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/plancheck/plancheck/planning"
 	"github.com/plancheck/plancheck/rules"
+	"github.com/plancheck/plancheck/rules/report"
 	"github.com/plancheck/plancheck/rules/review"
 	"github.com/urfave/cli/v2"
 )
@@ -224,6 +226,33 @@ func writeFileAtomic(path string, data []byte) error {
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		os.Remove(tmp.Name())
 		return err
+	}
+	return nil
+}
+
+// writeStepSummary appends report.md to the GitHub Actions job summary
+// when annotations are written inside a workflow: GitHub shows only ten
+// annotations of each level, and the summary tells the whole story on the
+// run page.
+func writeStepSummary(format string, res *rules.Result) error {
+	path := os.Getenv("GITHUB_STEP_SUMMARY")
+	if format != "github" || path == "" {
+		return nil
+	}
+	var md bytes.Buffer
+	if err := report.Markdown(&md, res); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return fmt.Errorf("GITHUB_STEP_SUMMARY: %w", err)
+	}
+	_, werr := f.Write(md.Bytes())
+	if cerr := f.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr != nil {
+		return fmt.Errorf("GITHUB_STEP_SUMMARY: %w", werr)
 	}
 	return nil
 }
