@@ -54,7 +54,7 @@ func applyReview(ctx context.Context, c *cli.Context, set *planning.PlanSet, res
 	if err != nil {
 		return err
 	}
-	opts := review.Options{Date: date}
+	opts := review.Options{Date: date, Only: res.Only}
 	if dir := c.String("baseline"); dir != "" {
 		base, err := review.LoadBaseline(dir)
 		if err != nil {

@@ -29,6 +29,9 @@ type Options struct {
 	// how findings name their file.
 	Decisions     []rules.Decision
 	DecisionsFile string
+	// Only is the --only layer: decisions about other layers are not stale
+	// when their findings were not looked for.
+	Only string
 }
 
 // Rule names of the findings the review step itself reports.
@@ -73,7 +76,7 @@ func Apply(ctx context.Context, res *rules.Result, opts Options) error {
 	}
 	var extra []rules.Finding
 	if opts.Decisions != nil {
-		extra = applyDecisions(current, opts.Decisions, opts.Date)
+		extra = applyDecisions(current, opts.Decisions, opts.Date, opts.Only)
 		for i := range extra {
 			extra[i].Review = &rules.Review{FirstSeen: opts.Date}
 		}
@@ -318,7 +321,7 @@ func (m *matcher) absent() []rules.Finding {
 // order) naming it, by its current ids or fingerprint or, for a finding
 // matched to the baseline, by the baseline's; it returns the
 // decision-expired and decision-stale findings.
-func applyDecisions(fs []rules.Finding, ds []rules.Decision, date string) []rules.Finding {
+func applyDecisions(fs []rules.Finding, ds []rules.Decision, date, only string) []rules.Finding {
 	decs := make([]*rules.Decision, len(ds))
 	for k := range ds {
 		d := ds[k]
@@ -344,13 +347,28 @@ func applyDecisions(fs []rules.Finding, ds []rules.Decision, date string) []rule
 				"accepted decision ("+describe(d)+") expired on "+d.Expires+"; its findings count again",
 				"协调意见（"+describe(d)+"）已于 "+d.Expires+" 过期，相关冲突不再豁免"))
 		}
-		if !used[k] {
+		if !used[k] && concerns(d, only) {
 			out = append(out, decisionFinding(RuleDecisionStale, d,
 				"decision ("+describe(d)+") matches no current finding: remove or update it",
 				"协调意见（"+describe(d)+"）未对应任何当前冲突，请删除或更新"))
 		}
 	}
 	return out
+}
+
+// concerns reports whether a run filtered to layer only (all when "")
+// looked for the finding d names; a decision by fingerprint alone cannot
+// say, and is given the benefit of the doubt.
+func concerns(d *rules.Decision, only string) bool {
+	if only == "" {
+		return true
+	}
+	for _, ref := range d.Features {
+		if layer, _, _ := strings.Cut(ref, "#"); layer == only {
+			return true
+		}
+	}
+	return false
 }
 
 // names reports whether d names f: same rule (when d gives one) and the

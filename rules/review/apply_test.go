@@ -248,3 +248,26 @@ func TestApplyDecisionsWithoutBaseline(t *testing.T) {
 		t.Errorf("a waived finding counted for --fail-on")
 	}
 }
+
+// Under --only a decision about another layer's finding is not stale: its
+// finding was not looked for.
+func TestApplyDecisionsOnly(t *testing.T) {
+	f := patch("farm", []string{"cm", "lu"}, []string{"A", "Z"}, square(0))
+	ds := []rules.Decision{
+		{Rule: "farm", Features: []string{"other#X", "lu#Z"}, Status: rules.DecisionToFix, File: "d.yaml", Line: 2},
+		{Rule: "farm", Features: []string{"cm#GONE", "lu#Z"}, Status: rules.DecisionToFix, File: "d.yaml", Line: 5},
+	}
+	res := &rules.Result{Findings: []rules.Finding{f}}
+	if err := Apply(context.Background(), res, Options{Date: "2026-03-01", Decisions: ds, DecisionsFile: "d.yaml", Only: "cm"}); err != nil {
+		t.Fatal(err)
+	}
+	var stale []int
+	for _, f := range res.Findings {
+		if f.Rule == RuleDecisionStale {
+			stale = append(stale, f.Location.Line)
+		}
+	}
+	if len(stale) != 1 || stale[0] != 5 {
+		t.Errorf("stale decisions at lines %v, want [5]", stale)
+	}
+}
