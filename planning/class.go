@@ -1,6 +1,9 @@
 package planning
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Level is the kind of plan a layer belongs to. It decides which class
 // vocabulary applies and which geometry types the layer may hold.
@@ -13,10 +16,13 @@ const (
 	LandUse        Level = "land-use"
 	Infrastructure Level = "infrastructure"
 	Boundary       Level = "boundary"
+	// ControlLine is the three control lines of 国土空间规划 (三区三线):
+	// 城镇开发边界, 永久基本农田, 生态保护红线.
+	ControlLine Level = "control-line"
 )
 
 // Levels lists every level in a fixed order, for messages and docs.
-var Levels = []Level{Regional, GreenHeart, CityMaster, LandUse, Infrastructure, Boundary}
+var Levels = []Level{Regional, GreenHeart, CityMaster, LandUse, Infrastructure, Boundary, ControlLine}
 
 // ParseLevel turns a manifest word into a Level.
 func ParseLevel(s string) (Level, error) {
@@ -25,7 +31,11 @@ func ParseLevel(s string) (Level, error) {
 			return l, nil
 		}
 	}
-	return "", fmt.Errorf("planning: unknown level %q (want one of regional, green-heart, city-master, land-use, infrastructure, boundary)", s)
+	names := make([]string, len(Levels))
+	for i, l := range Levels {
+		names[i] = string(l)
+	}
+	return "", fmt.Errorf("planning: unknown level %q (want one of %s)", s, strings.Join(names, ", "))
 }
 
 // Category is a set of flags saying what a class means to the rules. Rules
@@ -56,6 +66,12 @@ const (
 	CategoryLine
 	// CategoryFacility: infrastructure facility.
 	CategoryFacility
+	// CategoryDevelopmentBoundary: control line 城镇开发边界 (CZKFBJ).
+	CategoryDevelopmentBoundary
+	// CategoryPermanentFarmland: control line 永久基本农田 (YJJBNT).
+	CategoryPermanentFarmland
+	// CategoryEcologicalRedline: control line 生态保护红线 (STBHHX).
+	CategoryEcologicalRedline
 )
 
 // Has reports whether every flag of want is set.

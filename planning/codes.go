@@ -70,6 +70,7 @@ var tableSpecs = []tableSpec{
 	{level: Regional, name: "长株潭城市群区域规划 空间管制", file: "regional-spatial-control.csv"},
 	{level: Infrastructure, name: "infrastructure", file: "infrastructure.csv"},
 	{level: Boundary, name: "boundary"},
+	{level: ControlLine, name: "三区三线", aliases: []string{"control-lines"}, file: "control-line.csv"},
 }
 
 // UnknownClassError reports a class value that the table of its level does
@@ -265,6 +266,10 @@ var categoryWords = map[string]Category{
 	"controlled":     CategoryControlled,
 	"line":           CategoryLine,
 	"facility":       CategoryFacility,
+
+	"development-boundary": CategoryDevelopmentBoundary,
+	"permanent-farmland":   CategoryPermanentFarmland,
+	"ecological-redline":   CategoryEcologicalRedline,
 }
 
 // parseTable reads one table file: '#' comment lines, the header

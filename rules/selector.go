@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/plancheck/plancheck/planning"
@@ -39,6 +40,20 @@ var CategoryNames = map[string]planning.Category{
 	"controlled":     planning.CategoryControlled,
 	"line":           planning.CategoryLine,
 	"facility":       planning.CategoryFacility,
+
+	"development-boundary": planning.CategoryDevelopmentBoundary,
+	"permanent-farmland":   planning.CategoryPermanentFarmland,
+	"ecological-redline":   planning.CategoryEcologicalRedline,
+}
+
+// categoryList names the categories a rules file may use, sorted.
+func categoryList() string {
+	names := make([]string, 0, len(CategoryNames))
+	for n := range CategoryNames {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return strings.Join(names, ", ")
 }
 
 func (s *Selector) check() error {
@@ -49,7 +64,7 @@ func (s *Selector) check() error {
 	}
 	for _, c := range append(append([]string{}, s.Category...), s.ExceptCategory...) {
 		if _, ok := CategoryNames[c]; !ok {
-			return fmt.Errorf("unknown category %q (want one of construction, green-space, urban-built, basic-farmland, prohibited, restricted, controlled, line, facility)", c)
+			return fmt.Errorf("unknown category %q (want one of %s)", c, categoryList())
 		}
 	}
 	for _, g := range append(append([]string{}, s.Code...), s.ExceptCode...) {

@@ -44,6 +44,10 @@ type YAMLRule struct {
 	B         []Selector `yaml:"b"`
 	Relation  string     `yaml:"relation"`
 	MinAreaM2 *float64   `yaml:"min_area_m2"`
+	// DifferentClass keeps only pairs whose two features have different
+	// class codes (三条控制线不交叉不重叠: a line may meet itself, not the
+	// others); overlaps and within only.
+	DifferentClass bool `yaml:"different_class"`
 }
 
 // Relations a rules file may use.
@@ -106,6 +110,9 @@ func (y *YAMLRule) check() error {
 	if len(y.A) == 0 || len(y.B) == 0 {
 		return errors.New("needs selectors on both sides (a and b)")
 	}
+	if y.DifferentClass && y.Relation == RelationOutside {
+		return errors.New("different_class applies to pairs (overlaps, within), not to outside")
+	}
 	for _, s := range append(append([]Selector{}, y.A...), y.B...) {
 		if err := s.check(); err != nil {
 			return err
@@ -150,6 +157,9 @@ func (y YAMLRule) run(ctx context.Context, pass *Pass) error {
 			return err
 		}
 		for _, o := range pairs {
+			if y.DifferentClass && o.a.feature().Class.Code == o.b.feature().Class.Code {
+				continue
+			}
 			if y.Relation == RelationWithin {
 				sa, err := pass.footprint(o.a)
 				if err != nil {

@@ -44,8 +44,8 @@ func TestDefaultRulesFileParses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rf.Rules) != 7 {
-		t.Errorf("default.yaml has %d rules, want the 7 overlay rules", len(rf.Rules))
+	if len(rf.Rules) != 13 {
+		t.Errorf("default.yaml has %d rules, want the 13 overlay rules", len(rf.Rules))
 	}
 }
 
