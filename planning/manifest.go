@@ -56,7 +56,12 @@ type LayerSpec struct {
 	Fields         Fields
 	Classification string
 	City           string // boundary code of the city an infrastructure layer belongs to
-	Line           int    // line of the entry in the manifest
+	// Covers names the boundary layer whose features the layer must cover
+	// without gaps (无缝); CoversCodes, when set, picks those boundary
+	// features by code.
+	Covers      string
+	CoversCodes []string
+	Line        int // line of the entry in the manifest
 	// Input limits for reading the file (set from the run's options).
 	MaxVertices int
 	MaxBytes    int64
@@ -213,6 +218,9 @@ func ParseManifest(data []byte, path string, opts ManifestOptions) (*Manifest, e
 		}
 		seen[l.Name] = l.Line
 	}
+	if err := p.checkCovers(m.Layers); err != nil {
+		return nil, err
+	}
 	if m.Rules != "default" {
 		rp, err := resolveInside(m.Dir, m.Rules, opts.AllowOutside)
 		if err != nil {
@@ -234,6 +242,31 @@ func ParseManifest(data []byte, path string, opts ManifestOptions) (*Manifest, e
 		m.DecisionsPath = dp
 	}
 	return m, nil
+}
+
+// checkCovers: covers names a boundary layer of the set; covers_codes
+// needs covers.
+func (p *manifestParser) checkCovers(layers []LayerSpec) error {
+	level := map[string]Level{}
+	var boundaries []string
+	for _, l := range layers {
+		level[l.Name] = l.Level
+		if l.Level == Boundary {
+			boundaries = append(boundaries, l.Name)
+		}
+	}
+	for _, l := range layers {
+		switch {
+		case len(l.CoversCodes) > 0 && l.Covers == "":
+			return p.errf(l.Line, "layer %q: covers_codes needs covers (the boundary layer they pick from)", l.Name)
+		case l.Covers == "":
+		case l.Level == Boundary || l.Level == Infrastructure:
+			return p.errf(l.Line, "layer %q: a %s layer cannot declare covers (only plan layers of polygons cover a territory)", l.Name, l.Level)
+		case level[l.Covers] != Boundary:
+			return p.errf(l.Line, "layer %q: covers %q is not a boundary layer of the set (boundary layers: %s)", l.Name, l.Covers, strings.Join(append(boundaries, "none")[:max(len(boundaries), 1)], ", "))
+		}
+	}
+	return nil
 }
 
 type manifestParser struct{ file string }
@@ -379,8 +412,23 @@ func (p *manifestParser) layer(n *yaml.Node, dir string, opts ManifestOptions) (
 			if err := p.str(v, &spec.City); err != nil {
 				return err
 			}
+		case "covers":
+			if err := p.str(v, &spec.Covers); err != nil {
+				return err
+			}
+		case "covers_codes":
+			if v.Kind != yaml.SequenceNode || len(v.Content) == 0 {
+				return p.errf(v.Line, "covers_codes must be a list of boundary codes")
+			}
+			for _, it := range v.Content {
+				var code string
+				if err := p.str(it, &code); err != nil {
+					return err
+				}
+				spec.CoversCodes = append(spec.CoversCodes, code)
+			}
 		default:
-			return p.errf(k.Line, "unknown key %q in layer (want name, level, file, horizon, crs, fields, classification, city)", key)
+			return p.errf(k.Line, "unknown key %q in layer (want name, level, file, horizon, crs, fields, classification, city, covers, covers_codes)", key)
 		}
 		return nil
 	})

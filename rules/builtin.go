@@ -6,7 +6,7 @@ import "github.com/plancheck/plancheck/geo"
 // ones a rules file cannot express.
 func goRules() []*Rule {
 	rs := []*Rule{GeometryInvalid, LayerOverlap, TimingHorizon, TimingPhase,
-		InfrastructureContinuity, InfrastructureStandardMismatch, InfrastructureTimingMismatch}
+		InfrastructureContinuity, InfrastructureStandardMismatch, InfrastructureTimingMismatch, CoverageGap}
 	return append(rs, inputErrorRules()...)
 }
 

@@ -225,7 +225,7 @@ func (y YAMLRule) finding(pass *Pass, a featureRef, b *featureRef, patch orb.Geo
 		Location: Location{File: a.layer.File, Line: fa.Line},
 	}
 	repl := []string{"{a.layer}", a.layer.Name, "{a.id}", fa.ID, "{a.class}", classLabel(fa),
-		"{area_m2}", strconv.FormatFloat(math.Round(area*100)/100, 'f', 2, 64),
+		"{area_m2}", formatM2(area),
 		"{area_ha}", strconv.FormatFloat(math.Round(area/1e4*1e4)/1e4, 'f', 4, 64)}
 	if b != nil {
 		fb := b.feature()
