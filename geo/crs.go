@@ -22,7 +22,16 @@ type CRS struct {
 	Geographic      bool    // lon/lat degrees
 	CentralMeridian float64 // degrees, projected only
 	FalseEasting    float64 // metres (zone*1e6+500000 for 4513–4533; 500000 for 4534–4554)
+	// Shift marks the obfuscated lon/lat of Chinese web maps (GCJ-02,
+	// BD-09): degrees, converted to WGS84 on read.
+	Shift Shift
 }
+
+// GCJ02 and BD09 are the lon/lat systems of 高德/腾讯 and Baidu basemaps.
+var (
+	GCJ02 = CRS{Name: "GCJ-02", Shift: ShiftGCJ02}
+	BD09  = CRS{Name: "BD-09", Shift: ShiftBD09}
+)
 
 // WGS84 is EPSG:4326, lon/lat degrees on WGS84: the GeoJSON (RFC 7946)
 // default.
@@ -45,7 +54,7 @@ type UnsupportedCRSError struct {
 }
 
 func (e *UnsupportedCRSError) Error() string {
-	return fmt.Sprintf("geo: unsupported CRS %q (supported: EPSG:4326, EPSG:4490, EPSG:4513–4554)", e.CRS)
+	return fmt.Sprintf("geo: unsupported CRS %q (supported: EPSG:4326, EPSG:4490, EPSG:4513–4554, GCJ-02, BD-09)", e.CRS)
 }
 
 // ParseCRS parses a CRS name as found in GeoJSON "crs" members, GDAL output
@@ -59,6 +68,10 @@ func ParseCRS(s string) (CRS, error) {
 	t := strings.ToUpper(strings.TrimSpace(s))
 	var code string
 	switch {
+	case t == "GCJ-02" || t == "GCJ02":
+		return GCJ02, nil
+	case t == "BD-09" || t == "BD09":
+		return BD09, nil
 	case t == "CRS84" || t == "OGC:CRS84" || t == "URN:OGC:DEF:CRS:OGC::CRS84" ||
 		t == "URN:OGC:DEF:CRS:OGC:1.3:CRS84" ||
 		t == "HTTP://WWW.OPENGIS.NET/DEF/CRS/OGC/1.3/CRS84":
@@ -358,6 +371,9 @@ func (c CRS) ToLonLat(x, y float64) (lon, lat float64) {
 	if c.Geographic {
 		return x, y
 	}
+	if c.Shift != NoShift {
+		return c.Shift.ToWGS84(x, y)
+	}
 	return tmGRS80.inverse(c.CentralMeridian, x-c.FalseEasting, y)
 }
 
@@ -366,6 +382,9 @@ func (c CRS) ToLonLat(x, y float64) (lon, lat float64) {
 func (c CRS) FromLonLat(lon, lat float64) (x, y float64) {
 	if c.Geographic {
 		return lon, lat
+	}
+	if c.Shift != NoShift {
+		return c.Shift.FromWGS84(lon, lat)
 	}
 	x, y = tmGRS80.forward(c.CentralMeridian, lon, lat)
 	return x + c.FalseEasting, y
