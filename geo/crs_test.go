@@ -64,7 +64,7 @@ func TestParseCRS(t *testing.T) {
 			if err == nil {
 				t.Fatalf("ParseCRS(%q) succeeded, want error", in)
 			}
-			want := fmt.Sprintf("geo: unsupported CRS %q (supported: EPSG:4326, EPSG:4490, EPSG:4513–4554)", in)
+			want := fmt.Sprintf("geo: unsupported CRS %q (supported: EPSG:4326, EPSG:4490, EPSG:4513–4554, GCJ-02, BD-09)", in)
 			if err.Error() != want {
 				t.Errorf("error = %q, want %q", err, want)
 			}

@@ -1,8 +1,12 @@
 package geo
 
 import (
+	"context"
 	"math"
+	"strings"
 	"testing"
+
+	"github.com/paulmach/orb"
 )
 
 // Published pairs: the coordtransform libraries' README examples at
@@ -57,5 +61,28 @@ func TestGCJ02ShiftAroundChangsha(t *testing.T) {
 	d := DistanceM([2]float64{112.94, 28.23}, [2]float64{lon, lat})
 	if d < 400 || d > 800 {
 		t.Errorf("GCJ-02 shift at Changsha is %.0f m, want 400–800", d)
+	}
+}
+
+// A layer declared GCJ-02 is read into WGS84: its coordinates come out
+// where the published inverse puts them (within 1e-5°, its accuracy).
+func TestReadGCJ02Layer(t *testing.T) {
+	for _, name := range []string{"GCJ-02", "gcj02", "BD-09", "bd09"} {
+		if _, err := ParseCRS(name); err != nil {
+			t.Errorf("ParseCRS(%q): %v", name, err)
+		}
+	}
+	crs := GCJ02
+	src := `{"type":"FeatureCollection","features":[{"type":"Feature","id":"A","properties":{},"geometry":{"type":"Point","coordinates":[116.404,39.915]}}]}`
+	l, err := DecodeLayer(context.Background(), strings.NewReader(src), "a.geojson", ReadOptions{CRS: &crs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(l.Features) != 1 || len(l.Problems) != 0 {
+		t.Fatalf("read %d features, problems %v", len(l.Features), l.Problems)
+	}
+	got := l.Features[0].Geometry.(orb.Point)
+	if math.Abs(got[0]-116.39775550083061) > 1e-5 || math.Abs(got[1]-39.91359571849836) > 1e-5 {
+		t.Errorf("GCJ-02 point read as %v", got)
 	}
 }
