@@ -47,12 +47,23 @@ func TestGeoJSONReadsBack(t *testing.T) {
 	}
 	for i, feat := range fc.Features {
 		f := fs[i]
-		if f.Geometry == nil {
-			if feat.Geometry != nil {
-				t.Errorf("feature %d: geometry %v, want null", i, feat.Geometry)
+		// Every finding is a MultiPolygon: the patch, a marker around a
+		// point or line, the envelope of an invalid geometry, the extent
+		// of the layers of a layer-level finding.
+		var want string
+		switch f.Geometry.(type) {
+		case orb.Polygon, orb.MultiPolygon:
+			want = "patch"
+		case orb.LineString, orb.Point:
+			want = "marker"
+		case nil:
+			want = "extent"
+			if f.At != nil {
+				want = "marker"
 			}
-		} else if feat.Geometry == nil || feat.Geometry.Type != f.Geometry.GeoJSONType() {
-			t.Errorf("feature %d: geometry %v, want a %s", i, feat.Geometry, f.Geometry.GeoJSONType())
+		}
+		if feat.Geometry == nil || feat.Geometry.Type != "MultiPolygon" || feat.Properties["geometry_kind"] != want {
+			t.Errorf("feature %d (%s): geometry %v, kind %v, want a MultiPolygon %s", i, f.Rule, feat.Geometry, feat.Properties["geometry_kind"], want)
 		}
 		if feat.Properties["fingerprint"] != f.Fingerprint() || feat.Properties["rule"] != f.Rule || feat.Properties["severity"] != f.Severity.String() {
 			t.Errorf("feature %d: properties %v", i, feat.Properties)
@@ -71,7 +82,8 @@ func TestGeoJSONReadsBack(t *testing.T) {
 		var v json.RawMessage
 		dec.Decode(&v)
 	}
-	want := []string{"rule", "severity", "layers", "features", "classes", "area_m2", "length_m", "message", "fingerprint"}
+	want := []string{"rule", "severity", "layers", "features", "classes", "area_m2", "length_m", "message", "fingerprint",
+		"layer_a", "feature_a", "class_a", "layer_b", "feature_b", "class_b", "message_zh", "message_en", "geometry_kind", "at_lon", "at_lat"}
 	if strings.Join(keys, ",") != strings.Join(want, ",") {
 		t.Errorf("property keys %v, want %v", keys, want)
 	}
@@ -81,14 +93,14 @@ func TestGeoJSONRounding(t *testing.T) {
 	r := &rules.Result{Findings: []rules.Finding{{
 		Rule: "r", Layers: []string{"a"}, Features: []string{"1"},
 		AreaM2: 1234.5678, LengthM: -0.001,
-		Geometry: orb.LineString{{112.123456789, 28.000000049}, {-0.00000001, 28.99999999}},
+		Geometry: orb.Polygon{{{112.123456789, 28.000000049}, {112.2, 28.1}, {-0.00000001, 28.99999999}, {112.123456789, 28.000000049}}},
 	}}}
 	var buf bytes.Buffer
 	if err := GeoJSON(&buf, r); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
-		`"coordinates":[[112.1234568,28],[0,29]]`,
+		`"coordinates":[[[[112.1234568,28],[112.2,28.1],[0,29],[112.1234568,28]]]]`,
 		`"area_m2":1234.57`,
 		`"length_m":0.00`,
 	} {
@@ -101,9 +113,23 @@ func TestGeoJSONRounding(t *testing.T) {
 func TestGeoJSONRejectsNaN(t *testing.T) {
 	nan := 0.0
 	nan /= nan
-	r := &rules.Result{Findings: []rules.Finding{{Rule: "r", Geometry: orb.Point{nan, 28}}}}
-	if err := GeoJSON(&bytes.Buffer{}, r); err == nil {
-		t.Error("a NaN coordinate was written")
+	r := &rules.Result{Findings: []rules.Finding{
+		{Rule: "r", Geometry: orb.Point{nan, 28}},
+		{Rule: "r", Geometry: orb.Polygon{{{112, 28}, {112.1, 28}, {nan, 28.1}, {112, 28}}}},
+	}}
+	var buf bytes.Buffer
+	if err := GeoJSON(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(buf.String(), "NaN") || !json.Valid(buf.Bytes()) {
+		t.Errorf("a NaN coordinate was written:\n%s", buf.String())
+	}
+	// The polygon's finite positions give its envelope; the lone NaN
+	// point has none, so it gets the extent of everything else.
+	for _, want := range []string{`"geometry_kind":"envelope"`, `"geometry_kind":"extent"`} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("no %s:\n%s", want, buf.String())
+		}
 	}
 }
 
@@ -179,8 +205,8 @@ func TestJUnitStructure(t *testing.T) {
 	if len(doc.Suites) != len(r.Rules) {
 		t.Fatalf("%d suites, want one per rule (%d)", len(doc.Suites), len(r.Rules))
 	}
-	if doc.Tests != 8 || doc.Failures != 6 {
-		t.Errorf("tests=%d failures=%d, want 8 and 6 (7 findings, 1 empty rule; info passes)", doc.Tests, doc.Failures)
+	if doc.Tests != 8 || doc.Failures != 3 {
+		t.Errorf("tests=%d failures=%d, want 8 and 3 (7 findings, 1 empty rule; only errors fail under --fail-on error)", doc.Tests, doc.Failures)
 	}
 	for i, s := range doc.Suites {
 		if s.Name != r.Rules[i].Name {
@@ -200,11 +226,11 @@ func TestJUnitStructure(t *testing.T) {
 			}
 		case "construction-in-green-heart":
 			for _, c := range s.Cases {
-				if c.Failure == nil || c.Failure.Type != "warning" {
-					t.Errorf("warning finding: %+v", c)
+				if c.Failure != nil || !strings.Contains(c.SystemOut, "not a failure: warning is below --fail-on error") {
+					t.Errorf("warning finding under --fail-on error: %+v", c)
 				}
 			}
-			if !strings.Contains(s.Cases[0].Failure.Text, "<script>") {
+			if !strings.Contains(s.Cases[0].SystemOut, "<script>") {
 				t.Error("the escaped message does not read back")
 			}
 		}
@@ -257,4 +283,95 @@ func ExampleText() {
 	//
 	// construction-on-basic-farmland  1 finding  1234.50 m²
 	// 1 finding: 1 error, 0 warnings
+}
+
+// junitFailures counts the <failure> elements of JUnit XML and returns
+// the testsuites element's failures attribute.
+func junitFailures(t *testing.T, data []byte) (elements, attr int) {
+	t.Helper()
+	var doc struct {
+		Failures int `xml:"failures,attr"`
+		Suites   []struct {
+			Failures int `xml:"failures,attr"`
+			Cases    []struct {
+				Failure *struct{} `xml:"failure"`
+			} `xml:"testcase"`
+		} `xml:"testsuite"`
+	}
+	if err := xml.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	sum := 0
+	for _, s := range doc.Suites {
+		sum += s.Failures
+		for _, c := range s.Cases {
+			if c.Failure != nil {
+				elements++
+			}
+		}
+	}
+	if sum != doc.Failures {
+		t.Errorf("suites add up to %d failures, testsuites says %d", sum, doc.Failures)
+	}
+	return elements, doc.Failures
+}
+
+// TestJUnitFailOn: failures are exactly the findings --fail-on counts
+// (Result.CountAtOrAbove), for every level, with and without a baseline.
+func TestJUnitFailOn(t *testing.T) {
+	plain := changsha()
+	reviewed := changsha()
+	reviewed.Baseline = &rules.BaselineInfo{Dir: "base", GUID: "g"}
+	states := []string{rules.StateNew, rules.StateUnchanged, rules.StateUpdated, rules.StateAbsent}
+	for i := range reviewed.Findings {
+		rv := &rules.Review{State: states[i%len(states)], FirstSeen: "2026-01-01"}
+		if i == 0 {
+			rv.State = rules.StateNew
+			rv.Decision = &rules.Decision{Status: rules.DecisionAccepted, Basis: "国函〔2024〕12号"}
+			rv.Waived = true
+		}
+		reviewed.Findings[i].Review = rv
+	}
+	for _, c := range []struct {
+		name string
+		r    *rules.Result
+	}{{"plain", plain}, {"baseline", reviewed}} {
+		for _, sev := range []rules.Severity{rules.Error, rules.Warning, rules.Info} {
+			t.Run(c.name+"/"+sev.String(), func(t *testing.T) {
+				var buf bytes.Buffer
+				if err := JUnitFailOn(&buf, c.r, sev); err != nil {
+					t.Fatal(err)
+				}
+				el, attr := junitFailures(t, buf.Bytes())
+				if want := c.r.CountAtOrAbove(sev); el != want || attr != want {
+					t.Errorf("%d <failure> elements, failures=%d; want %d (CountAtOrAbove)", el, attr, want)
+				}
+			})
+		}
+	}
+	var buf bytes.Buffer
+	if err := JUnit(&buf, reviewed); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"not a failure: waived by an accepted decision", "not a failure: resolved since the baseline (absent)", "state: new", "decision: accepted (国函〔2024〕12号)"} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("JUnit does not say %q", want)
+		}
+	}
+}
+
+// TestCIPathsFromSourceRoot: JUnit and GitHub name files from where
+// plancheck runs.
+func TestCIPathsFromSourceRoot(t *testing.T) {
+	r := changsha()
+	r.SourceRoot = "fixtures/changsha"
+	for name, w := range map[string]writer{"junit": JUnit, "github": GitHub} {
+		var buf bytes.Buffer
+		if err := w(&buf, r); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(buf.String(), "fixtures/changsha/layers/land-use.geojson") {
+			t.Errorf("%s does not name fixtures/changsha/layers/land-use.geojson:\n%s", name, buf.String())
+		}
+	}
 }

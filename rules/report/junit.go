@@ -63,12 +63,23 @@ func (t junitText) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
 	return e.EncodeToken(start.End())
 }
 
-// JUnit writes JUnit XML for CI test views: one testsuite per rule (every
-// rule in r.Rules, in that order), one failing testcase per error or
-// warning finding (failure type = severity), one passing testcase with
-// system-out per info finding, and one passing testcase named "no
-// findings" for a rule without findings.
+// JUnit writes JUnit XML for CI test views with --fail-on error: see
+// JUnitFailOn.
 func JUnit(w io.Writer, r *rules.Result) error {
+	return JUnitFailOn(w, r, rules.Error)
+}
+
+// JUnitFailOn writes JUnit XML for CI test views: one testsuite per rule
+// (every rule in r.Rules, in that order) and one testcase per finding.
+// A finding is a failing testcase (failure type = severity) only when it
+// is what --fail-on failOn counts: at or above failOn and counted by
+// Finding.Counts (never waived or absent findings; with a baseline only
+// new and updated ones). Every other finding is a passing testcase with
+// the finding and the reason it does not fail in system-out, so a CI test
+// view agrees with plancheck's exit code. A rule without findings gets one
+// passing testcase named "no findings". file= is the layer file as seen
+// from where plancheck runs (Result.SourcePath).
+func JUnitFailOn(w io.Writer, r *rules.Result, failOn rules.Severity) error {
 	if r == nil {
 		return ErrNilResult
 	}
@@ -86,15 +97,15 @@ func JUnit(w io.Writer, r *rules.Result) error {
 			c := junitCase{
 				Name:      junitCaseName(f),
 				Classname: "plancheck." + name,
-				File:      clean(f.Location.File),
+				File:      clean(r.SourcePath(f.Location.File)),
 				Line:      f.Location.Line,
 			}
 			text := junitDetail(f)
-			if f.Severity >= rules.Warning {
+			if why := junitPasses(r, f, failOn); why == "" {
 				c.Failure = &junitFailure{Message: clean(message(f)), Type: f.Severity.String(), Text: junitText(text)}
 				s.Failures++
 			} else {
-				c.SystemOut = junitText(text)
+				c.SystemOut = junitText(text + "\nnot a failure: " + why)
 			}
 			s.Cases = append(s.Cases, c)
 		}
@@ -116,6 +127,22 @@ func JUnit(w io.Writer, r *rules.Result) error {
 	}
 	_, err := io.WriteString(w, "\n")
 	return err
+}
+
+// junitPasses is why a finding is not a failure under --fail-on failOn,
+// "" when it is one.
+func junitPasses(r *rules.Result, f rules.Finding, failOn rules.Severity) string {
+	switch {
+	case f.Review != nil && f.Review.State == rules.StateAbsent:
+		return "resolved since the baseline (absent)"
+	case f.Review != nil && f.Review.Waived:
+		return "waived by an accepted decision"
+	case f.Severity < failOn:
+		return f.Severity.String() + " is below --fail-on " + failOn.String()
+	case !f.Counts(r.Baseline != nil):
+		return f.Review.State + " since the baseline (only new and updated findings fail)"
+	}
+	return ""
 }
 
 // junitCaseName is the subject of a finding, with its file and line for
@@ -154,5 +181,23 @@ func junitDetail(f rules.Finding) string {
 		lines = append(lines, "at or near: "+degrees(f.At[0])+" "+degrees(f.At[1]))
 	}
 	lines = append(lines, "message: "+clean(message(f)), "fingerprint: "+f.Fingerprint())
+	if rv := f.Review; rv != nil {
+		if rv.State != "" {
+			lines = append(lines, "state: "+rv.State)
+		}
+		if rv.FirstSeen != "" {
+			lines = append(lines, "first seen: "+clean(rv.FirstSeen))
+		}
+		if d := rv.Decision; d != nil {
+			dl := "decision: " + clean(d.Status)
+			if d.Basis != "" {
+				dl += " (" + clean(d.Basis) + ")"
+			}
+			if d.Expired {
+				dl += ", expired " + clean(d.Expires)
+			}
+			lines = append(lines, dl)
+		}
+	}
 	return strings.Join(lines, "\n")
 }
