@@ -3,9 +3,11 @@ package planning
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -36,6 +38,35 @@ type Fields struct {
 	Grade  string // default "grade" (infrastructure)
 }
 
+// fieldMapping is one entry of fields: key is plancheck's name (id, class,
+// …), prop the layer's property.
+type fieldMapping struct{ key, prop string }
+
+// mapped lists the fields the manifest maps, in a fixed order.
+func (f Fields) mapped() []fieldMapping {
+	if f == (Fields{}) {
+		return nil
+	}
+	var out []fieldMapping
+	for _, m := range []fieldMapping{{"id", f.ID}, {"class", f.Class}, {"start", f.Start}, {"end", f.End}, {"width", f.Width},
+		{"name", f.Name}, {"code", f.Code}, {"parent", f.Parent}, {"grade", f.Grade}} {
+		if m.prop != "" {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// prop is the property a mapped key reads.
+func (f Fields) prop(key string) string {
+	for _, m := range f.mapped() {
+		if m.key == key {
+			return m.prop
+		}
+	}
+	return ""
+}
+
 func (f Fields) or(name, def string) string {
 	if name != "" {
 		return name
@@ -62,6 +93,10 @@ type LayerSpec struct {
 	Covers      string
 	CoversCodes []string
 	Line        int // line of the entry in the manifest
+	// CityLine and FieldLines are the manifest lines of city: and of each
+	// entry under fields: (by key: id, class, …), for messages.
+	CityLine   int
+	FieldLines map[string]int
 	// Input limits for reading the file (set from the run's options).
 	MaxVertices int
 	MaxBytes    int64
@@ -130,6 +165,11 @@ func FindManifest(arg string) (string, error) {
 	if st.IsDir() {
 		p := filepath.Join(arg, ManifestName)
 		if _, err := os.Stat(p); err != nil {
+			for _, other := range []string{"plancheck.yml", "plancheck.yaml.txt", "Plancheck.yaml", "PLANCHECK.YAML", "plancheck.YAML"} {
+				if fi, err := os.Stat(filepath.Join(arg, other)); err == nil && !fi.IsDir() && other != ManifestName {
+					return "", fmt.Errorf("planning: %s has no %s but has %s: rename it to %s, or give --manifest %s", arg, ManifestName, other, ManifestName, filepath.Join(arg, other))
+				}
+			}
 			return "", fmt.Errorf("planning: %s has no %s", arg, ManifestName)
 		}
 		return p, nil
@@ -155,8 +195,12 @@ func ReadManifest(path string, opts ManifestOptions) (*Manifest, error) {
 func ParseManifest(data []byte, path string, opts ManifestOptions) (*Manifest, error) {
 	p := &manifestParser{file: path}
 	var doc yaml.Node
+	if line, msg, bad := NotUTF8Text(data); bad {
+		return nil, p.errf(line, "%s", msg)
+	}
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, p.errf(yamlLine(err), "not valid YAML: %v", yamlMessage(err))
+		line, msg := YAMLError(data, err)
+		return nil, p.errf(line, "not valid YAML: %s", yamlMessageHint(msg))
 	}
 	if len(doc.Content) == 0 {
 		return nil, p.errf(0, "empty manifest")
@@ -164,6 +208,9 @@ func ParseManifest(data []byte, path string, opts ManifestOptions) (*Manifest, e
 	root := doc.Content[0]
 	if root.Kind != yaml.MappingNode {
 		return nil, p.errf(root.Line, "manifest must be a mapping with name, layers, …")
+	}
+	if isGeoJSON(root) {
+		return nil, p.errf(root.Line, "this is a GeoJSON layer, not a plan set: give the plan set's directory (holding %s) or its manifest, or check the file alone with plancheck validate FILE --level LEVEL", ManifestName)
 	}
 	m := &Manifest{Path: path, Dir: filepath.Dir(path), Rules: "default"}
 	sawLayers := false
@@ -180,6 +227,10 @@ func ParseManifest(data []byte, path string, opts ManifestOptions) (*Manifest, e
 			return p.str(v, &m.Rules)
 		case "settings":
 			return p.settings(v, m)
+		case "tile":
+			// Written by plancheck tile into each tile's manifest and read
+			// by package tiling; the plan set itself is unchanged by it.
+			return nil
 		case "decisions":
 			decisionsLine = v.Line
 			if err := p.str(v, &m.Decisions); err != nil {
@@ -269,6 +320,25 @@ func (p *manifestParser) checkCovers(layers []LayerSpec) error {
 	return nil
 }
 
+// isGeoJSON reports whether a parsed document is a GeoJSON object (JSON is
+// YAML): a "type" of FeatureCollection, Feature or a geometry, or a
+// "features" member.
+func isGeoJSON(root *yaml.Node) bool {
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		k, v := root.Content[i].Value, root.Content[i+1]
+		if k == "features" {
+			return true
+		}
+		if k == "type" && v.Kind == yaml.ScalarNode {
+			switch v.Value {
+			case "FeatureCollection", "Feature", "Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon", "GeometryCollection":
+				return true
+			}
+		}
+	}
+	return false
+}
+
 type manifestParser struct{ file string }
 
 func (p *manifestParser) errf(line int, format string, args ...any) error {
@@ -301,43 +371,80 @@ func (p *manifestParser) str(v *yaml.Node, dst *string) error {
 	return nil
 }
 
+// Years a manifest (asof, horizon) or --asof may give.
+const (
+	MinYear = 1900
+	MaxYear = 2200
+)
+
 func (p *manifestParser) year(v *yaml.Node, dst *int) error {
 	if v.Kind != yaml.ScalarNode {
-		return p.errf(v.Line, "expected a year")
+		return p.errf(v.Line, "expected a year (%d–%d)", MinYear, MaxYear)
 	}
 	y, err := strconv.Atoi(v.Value)
-	if err != nil || y < 1900 || y > 2200 {
-		return p.errf(v.Line, "%q is not a year", v.Value)
+	if err != nil || y < MinYear || y > MaxYear {
+		return p.errf(v.Line, "%q is not a year (want a whole year %d–%d)", v.Value, MinYear, MaxYear)
 	}
 	*dst = y
 	return nil
 }
 
+// Setting is a tolerance a manifest may set under settings:, with the
+// range it must lie in.
+type Setting struct {
+	Name     string
+	Min, Max float64
+	Unit     string // "m" or "years"
+	Integer  bool
+}
+
+// Settings lists the tolerances a manifest may set, in the order messages
+// name them.
+var Settings = []Setting{
+	{Name: "boundary_reach_m", Min: 0, Max: 10000, Unit: "m"},
+	{Name: "join_tolerance_m", Min: 0, Max: 10000, Unit: "m"},
+	{Name: "start_year_gap", Min: 0, Max: 100, Unit: "years", Integer: true},
+}
+
+// SettingNames lists the names of Settings.
+var SettingNames = func() []string {
+	names := make([]string, len(Settings))
+	for i, s := range Settings {
+		names[i] = s.Name
+	}
+	return names
+}()
+
+// Range says what values the setting takes, for messages.
+func (s Setting) Range() string {
+	kind := "a number"
+	if s.Integer {
+		kind = "a whole number"
+	}
+	return fmt.Sprintf("%s from %g to %g %s", kind, s.Min, s.Max, s.Unit)
+}
+
 func (p *manifestParser) settings(v *yaml.Node, m *Manifest) error {
 	m.Settings = map[string]float64{}
 	return p.mapping(v, func(key string, k, val *yaml.Node) error {
-		if !knownSetting(key) {
+		i := slices.IndexFunc(Settings, func(s Setting) bool { return s.Name == key })
+		if i < 0 {
+			if key == "min_area_m2" {
+				return p.errf(k.Line, "min_area_m2 is not a manifest setting: give --min-area M2 to check, or min_area_m2 on a rule of a rules file (rules: in plancheck.yaml)")
+			}
 			return p.errf(k.Line, "unknown setting %q (want %s)", key, strings.Join(SettingNames, ", "))
 		}
-		f, err := strconv.ParseFloat(val.Value, 64)
-		if err != nil || f < 0 {
-			return p.errf(val.Line, "setting %s: %q is not a non-negative number", key, val.Value)
+		s := Settings[i]
+		if val.Kind != yaml.ScalarNode {
+			return p.errf(val.Line, "setting %s must be %s", key, s.Range())
+		}
+		f, err := strconv.ParseFloat(strings.TrimSpace(val.Value), 64)
+		if err != nil || math.IsNaN(f) || f < s.Min || f > s.Max || (s.Integer && f != math.Trunc(f)) {
+			return p.errf(val.Line, "setting %s: %q is not %s", key, val.Value, s.Range())
 		}
 		m.Settings[key] = f
 		return nil
 	})
-}
-
-// SettingNames lists the tolerances a manifest may set.
-var SettingNames = []string{"boundary_reach_m", "join_tolerance_m", "start_year_gap", "min_area_m2"}
-
-func knownSetting(s string) bool {
-	for _, n := range SettingNames {
-		if n == s {
-			return true
-		}
-	}
-	return false
 }
 
 func (p *manifestParser) layer(n *yaml.Node, dir string, opts ManifestOptions) (LayerSpec, error) {
@@ -396,6 +503,10 @@ func (p *manifestParser) layer(n *yaml.Node, dir string, opts ManifestOptions) (
 			spec.CRS, spec.CRSDeclared = c, true
 		case "fields":
 			return p.mapping(v, func(fk string, k, fv *yaml.Node) error {
+				if spec.FieldLines == nil {
+					spec.FieldLines = map[string]int{}
+				}
+				spec.FieldLines[fk] = fv.Line
 				dst := map[string]*string{"id": &spec.Fields.ID, "class": &spec.Fields.Class, "start": &spec.Fields.Start,
 					"end": &spec.Fields.End, "width": &spec.Fields.Width, "name": &spec.Fields.Name, "code": &spec.Fields.Code,
 					"parent": &spec.Fields.Parent, "grade": &spec.Fields.Grade}[fk]
@@ -409,6 +520,7 @@ func (p *manifestParser) layer(n *yaml.Node, dir string, opts ManifestOptions) (
 				return err
 			}
 		case "city":
+			spec.CityLine = v.Line
 			if err := p.str(v, &spec.City); err != nil {
 				return err
 			}
@@ -450,7 +562,11 @@ func (p *manifestParser) layer(n *yaml.Node, dir string, opts ManifestOptions) (
 		return spec, p.errf(n.Line, "layer %q: unknown classification %q for %s (want one of %s)", spec.Name, spec.Classification, spec.Level, strings.Join(KnownTables(spec.Level), ", "))
 	}
 	if _, err := os.Stat(spec.Path); err != nil {
-		return spec, p.errf(n.Line, "layer %q: file %s does not exist", spec.Name, spec.File)
+		hint := ""
+		if strings.Contains(spec.File, `\`) {
+			hint = fmt.Sprintf(" (paths in %s use /, also on Windows: write %s)", ManifestName, strings.ReplaceAll(spec.File, `\`, "/"))
+		}
+		return spec, p.errf(n.Line, "layer %q: file %s does not exist%s", spec.Name, spec.File, hint)
 	}
 	if kind := geo.NotRegular(spec.Path); kind != "" {
 		return spec, p.errf(n.Line, "layer %q: file %s is %s, not a regular file", spec.Name, spec.File, kind)
@@ -500,8 +616,4 @@ func yamlLine(err error) int {
 		return n
 	}
 	return 0
-}
-
-func yamlMessage(err error) string {
-	return strings.TrimPrefix(err.Error(), "yaml: ")
 }
