@@ -3,10 +3,17 @@ package report
 import (
 	"bytes"
 	"encoding/csv"
+	"encoding/xml"
 	"fmt"
 	"io"
+	"math"
+	"regexp"
+	"slices"
 	"strconv"
+	"strings"
 
+	"github.com/paulmach/orb"
+	"github.com/plancheck/plancheck/geo"
 	"github.com/plancheck/plancheck/rules"
 	"github.com/xuri/excelize/v2"
 )
@@ -82,69 +89,247 @@ func csvSafe(s string) string {
 	return s
 }
 
-// LedgerColumns are the columns Chinese planning bureaus keep in a
-// conflict ledger (冲突台账).
-var LedgerColumns = []string{"编号", "冲突类型", "所在区县", "图层A", "要素A", "用地类型A", "图层B", "要素B", "用地类型B", "面积(公顷)", "严重程度", "说明", "协调方式", "处理意见"}
+// LedgerColumns are the columns of ledger.xlsx, the conflict ledger
+// (冲突台账) Chinese planning bureaus keep, in order. decisions import reads
+// the filled ledger back by these header texts.
+var LedgerColumns = []string{
+	"序号", "编号", "状态", "冲突类型", "所在区县",
+	"图层A", "要素A", "用地类型A", "图层B", "要素B", "用地类型B",
+	"面积(公顷)", "严重程度", "说明", "首次发现",
+	"协调方式", "处理意见", "处理状态", "依据文号", "有效期至",
+}
 
-// Ledger writes ledger.xlsx: one row per finding in the 冲突台账 columns,
-// with empty 协调方式 / 处理意见 for the bureau to fill in.
+// ledgerWidths are the column widths, parallel to LedgerColumns.
+var ledgerWidths = []float64{7, 18, 8, 34, 16, 16, 14, 12, 16, 14, 12, 12, 12, 60, 12, 18, 24, 10, 18, 12}
+
+const ledgerSheet = "冲突台账"
+
+// Ledger writes ledger.xlsx: one row per finding (absent ones too, 状态
+// 已消除) in the LedgerColumns, for a bureau to circulate and fill in.
+// 序号 numbers the rows from 1; 编号 is the fingerprint decisions import
+// matches rows by. 所在区县 of a layer-level finding names the districts
+// its layers' extent meets, or 全域 when that is all of them. 状态 and 首次发现
+// come from the review loop, and 协调方式, 处理意见, 处理状态, 依据文号 and
+// 有效期至 from a recorded decision; cells with nothing to say are blank (no
+// cell), not empty strings. 处理状态 offers its three values in a list.
+//
+// The sheet is streamed (rows are not held as cells in memory), declares
+// its true dimension so streaming readers see every cell, has a styled,
+// frozen header row with an autofilter, and the document properties name
+// plancheck and its version as creator and r.Date as created and modified
+// date (no date when r.Date is ""), so the same input gives the same bytes.
 func Ledger(w io.Writer, r *rules.Result) error {
 	if r == nil {
 		return ErrNilResult
 	}
+	fs := sortedFindings(r)
 	f := excelize.NewFile()
 	defer f.Close()
-	const sheet = "冲突台账"
-	if err := f.SetSheetName("Sheet1", sheet); err != nil {
-		return fmt.Errorf("report: ledger: %w", err)
+	wrap := func(err error) error { return fmt.Errorf("report: ledger: %w", err) }
+	if err := f.SetSheetName("Sheet1", ledgerSheet); err != nil {
+		return wrap(err)
 	}
-	for i, c := range LedgerColumns {
-		cell, _ := excelize.CoordinatesToCellName(i+1, 1)
-		if err := f.SetCellStr(sheet, cell, c); err != nil {
-			return fmt.Errorf("report: ledger: %w", err)
+	lastCol, _ := excelize.ColumnNumberToName(len(LedgerColumns))
+	lastRow := len(fs) + 1
+	if err := f.SetSheetDimension(ledgerSheet, "A1:"+lastCol+strconv.Itoa(lastRow)); err != nil {
+		return wrap(err)
+	}
+	if err := f.AutoFilter(ledgerSheet, "A1:"+lastCol+strconv.Itoa(lastRow), nil); err != nil {
+		return wrap(err)
+	}
+	statusCol, _ := excelize.ColumnNumberToName(slices.Index(LedgerColumns, "处理状态") + 1)
+	dv := excelize.NewDataValidation(true)
+	dv.SetSqref(statusCol + "2:" + statusCol + strconv.Itoa(max(lastRow, 2)))
+	if err := dv.SetDropList([]string{
+		rules.DecisionLabelsZH[rules.DecisionAccepted], rules.DecisionLabelsZH[rules.DecisionToFix], rules.DecisionLabelsZH[rules.DecisionUnderReview],
+	}); err != nil {
+		return wrap(err)
+	}
+	if err := f.AddDataValidation(ledgerSheet, dv); err != nil {
+		return wrap(err)
+	}
+	if err := setLedgerProps(f, r); err != nil {
+		return wrap(err)
+	}
+	header, err := f.NewStyle(&excelize.Style{
+		Font:      &excelize.Font{Bold: true},
+		Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDE6F0"}},
+		Border:    []excelize.Border{{Type: "bottom", Color: "7F8FA6", Style: 1}},
+		Alignment: &excelize.Alignment{Vertical: "center", WrapText: true},
+	})
+	if err != nil {
+		return wrap(err)
+	}
+	hectare, err := f.NewStyle(&excelize.Style{CustomNumFmt: ptr("0.0000")})
+	if err != nil {
+		return wrap(err)
+	}
+	sw, err := f.NewStreamWriter(ledgerSheet)
+	if err != nil {
+		return wrap(err)
+	}
+	for i, width := range ledgerWidths {
+		if err := sw.SetColWidth(i+1, i+1, width); err != nil {
+			return wrap(err)
 		}
 	}
-	for n, fd := range sortedFindings(r) {
-		row := n + 2
-		get := func(s []string, i int) string {
+	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		return wrap(err)
+	}
+	row := make([]any, len(LedgerColumns))
+	for i, c := range LedgerColumns {
+		row[i] = c
+	}
+	if err := sw.SetRow("A1", row, excelize.RowOpts{StyleID: header}); err != nil {
+		return wrap(err)
+	}
+	districts := newLayerDistricts(r)
+	for n, fd := range fs {
+		get := func(s []string, i int) any {
 			if i < len(s) {
-				return clean(s[i])
+				return blank(clean(s[i]))
 			}
-			return ""
+			return nil
+		}
+		district := blank(clean(fd.District))
+		if district == nil && len(fd.Features) == 0 && len(r.Districts) > 0 {
+			district = districts.of(fd.Layers)
+		}
+		var state, firstSeen, method, opinion, status, basis, expires any
+		if rv := fd.Review; rv != nil {
+			state, firstSeen = blank(rv.StateLabelZH()), blank(clean(rv.FirstSeen))
+			if d := rv.Decision; d != nil {
+				method, opinion, basis, expires = blank(clean(d.Method)), blank(clean(d.Opinion)), blank(clean(d.Basis)), blank(clean(d.Expires))
+				status = blank(rules.DecisionLabelsZH[d.Status])
+			}
 		}
 		values := []any{
-			fd.Fingerprint(), fd.Rule, clean(fd.District),
+			n + 1, fd.Fingerprint(), state, blank(clean(fd.Rule)), district,
 			get(fd.Layers, 0), get(fd.Features, 0), get(fd.Classes, 0),
 			get(fd.Layers, 1), get(fd.Features, 1), get(fd.Classes, 1),
-			rules.Hectares(fd.AreaM2), severityZH(fd.Severity), clean(message(fd)), "", "",
+			excelize.Cell{StyleID: hectare, Value: rules.Hectares(fd.AreaM2)}, severityZH(fd.Severity), blank(clean(message(fd))), firstSeen,
+			method, opinion, status, basis, expires,
 		}
-		for i, v := range values {
-			cell, _ := excelize.CoordinatesToCellName(i+1, row)
-			var err error
-			switch v := v.(type) {
-			case string:
-				err = f.SetCellStr(sheet, cell, v)
-			case float64:
-				err = f.SetCellFloat(sheet, cell, v, 4, 64)
-			}
-			if err != nil {
-				return fmt.Errorf("report: ledger: %w", err)
-			}
+		cell, _ := excelize.CoordinatesToCellName(1, n+2)
+		if err := sw.SetRow(cell, values); err != nil {
+			return wrap(err)
 		}
 	}
-	if err := f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-		return fmt.Errorf("report: ledger: %w", err)
-	}
-	for i, width := range []float64{18, 34, 16, 16, 14, 14, 16, 14, 14, 12, 10, 60, 16, 16} {
-		col, _ := excelize.ColumnNumberToName(i + 1)
-		if err := f.SetColWidth(sheet, col, col, width); err != nil {
-			return fmt.Errorf("report: ledger: %w", err)
-		}
+	if err := sw.Flush(); err != nil {
+		return wrap(err)
 	}
 	if _, err := f.WriteTo(w); err != nil {
 		return fmt.Errorf("report: writing ledger.xlsx: %w", err)
 	}
 	return nil
+}
+
+// blank is s, or nil (no cell) for "".
+func blank(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// setLedgerProps writes the document properties: plancheck and its
+// version as creator and application, r.Date as the created and modified
+// date. Without a date none is written (excelize's template says 2006),
+// so the file depends on nothing but the Result.
+func setLedgerProps(f *excelize.File, r *rules.Result) error {
+	tool := strings.TrimSpace(clean(toolName(r)) + " " + clean(r.Version))
+	var b strings.Builder
+	b.WriteString(xml.Header)
+	b.WriteString(`<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">`)
+	text := func(tag, v string) {
+		b.WriteString("<" + tag + ">")
+		xml.EscapeText(&b, []byte(v))
+		b.WriteString("</" + tag + ">")
+	}
+	title := "冲突台账"
+	if r.PlanSet != "" {
+		title += " " + clean(r.PlanSet)
+	}
+	text("dc:title", title)
+	text("dc:creator", tool)
+	text("cp:lastModifiedBy", tool)
+	if dateRE.MatchString(r.Date) {
+		for _, tag := range []string{"dcterms:created", "dcterms:modified"} {
+			b.WriteString("<" + tag + ` xsi:type="dcterms:W3CDTF">` + r.Date + "T00:00:00Z</" + tag + ">")
+		}
+	}
+	b.WriteString("</cp:coreProperties>")
+	f.Pkg.Store("docProps/core.xml", []byte(b.String()))
+	return f.SetAppProps(&excelize.AppProperties{Application: tool})
+}
+
+var dateRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+
+// layerDistricts names the districts a layer-level finding concerns: those
+// the extent of its layers meets, or 全域 when that is every district. The
+// districts' geometries are the boundary layers' map features whose
+// geodesic area is the district's (Result.Districts keeps no geometry).
+type layerDistricts struct {
+	r      *rules.Result
+	ext    *extents
+	shapes []*geo.Shape // parallel to r.Districts; nil when not found
+	done   bool
+}
+
+func newLayerDistricts(r *rules.Result) *layerDistricts {
+	return &layerDistricts{r: r, ext: newExtents(r, nil)}
+}
+
+func (ld *layerDistricts) of(layers []string) any {
+	const all = "全域"
+	if !ld.done {
+		ld.done = true
+		ld.shapes = make([]*geo.Shape, len(ld.r.Districts))
+		for _, ml := range ld.r.Map {
+			for _, g := range ml.Features {
+				if !isPolygonal(g) {
+					continue
+				}
+				a := geo.AreaM2(g)
+				for i, d := range ld.r.Districts {
+					if ld.shapes[i] == nil && d.Layer == ml.Name && math.Abs(a-d.AreaM2) <= 1e-6*math.Max(1, d.AreaM2) {
+						if s, err := geo.NewShape(g); err == nil {
+							ld.shapes[i] = s
+						}
+						break
+					}
+				}
+			}
+		}
+	}
+	b, ok := ld.ext.of(layers)
+	if !ok {
+		return all
+	}
+	box, err := geo.NewShape(boxOf(b))
+	if err != nil {
+		return all
+	}
+	var names []string
+	for i, s := range ld.shapes {
+		if s == nil {
+			return all // a district without geometry: cannot tell
+		}
+		if geo.Intersects(box, s) {
+			names = append(names, clean(ld.r.Districts[i].Label()))
+		}
+	}
+	if len(names) == 0 || len(names) == len(ld.r.Districts) {
+		return all
+	}
+	return strings.Join(names, "、")
+}
+
+func isPolygonal(g orb.Geometry) bool {
+	_, ok := asMultiPolygon(g)
+	return ok
 }
 
 func severityZH(s rules.Severity) string {
