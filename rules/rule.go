@@ -28,6 +28,9 @@ type Rule struct {
 	Doc      string
 	Severity Severity
 	Run      func(ctx context.Context, pass *Pass) error
+	// Relation is a rules-file rule's relation (overlaps, within,
+	// outside); "" for the rules written in Go.
+	Relation string
 }
 
 // Title is the first line of Doc.

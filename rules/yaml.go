@@ -59,6 +59,17 @@ const (
 
 // ParseRulesFile reads a rules file; unknown keys are errors with the line.
 func ParseRulesFile(data []byte, name string) (*RulesFile, error) {
+	if line, msg, bad := planning.NotUTF8Text(data); bad {
+		return nil, fmt.Errorf("rules: %s:%d: %s", name, line, msg)
+	}
+	var probe yaml.Node
+	if err := yaml.Unmarshal(data, &probe); err != nil {
+		line, msg := planning.YAMLError(data, err)
+		return nil, fmt.Errorf("rules: %s:%d: not valid YAML: %s", name, line, msg)
+	}
+	if err := checkKeys(data); err != nil {
+		return nil, fmt.Errorf("rules: %s:%s", name, strings.TrimPrefix(err.Error(), "line "))
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	var rf RulesFile
@@ -66,7 +77,7 @@ func ParseRulesFile(data []byte, name string) (*RulesFile, error) {
 		if errors.Is(err, io.EOF) {
 			return nil, fmt.Errorf("rules: %s: empty rules file", name)
 		}
-		return nil, fmt.Errorf("rules: %s: %s", name, strings.TrimPrefix(err.Error(), "yaml: "))
+		return nil, fmt.Errorf("rules: %s:%s", name, decodeMessage(err))
 	}
 	first := map[string]int{}
 	for i := range rf.Rules {
@@ -80,11 +91,17 @@ func ParseRulesFile(data []byte, name string) (*RulesFile, error) {
 			return nil, fmt.Errorf("rules: %s: rule %d (%s): duplicate name (first: rule %d)", name, i+1, y.Name, j)
 		}
 		first[y.Name] = i + 1
+		if isInputRule(y.Name) {
+			return nil, fmt.Errorf("rules: %s: rule %d (%s): duplicate name: an input check has it", name, i+1, y.Name)
+		}
 		if Lookup(goRules(), y.Name) != nil && !slices.Contains(rf.Disable, y.Name) {
 			return nil, fmt.Errorf("rules: %s: rule %d (%s): duplicate name: a built-in rule has it (list it under disable: to replace it)", name, i+1, y.Name)
 		}
 	}
 	for _, d := range rf.Disable {
+		if isInputRule(d) {
+			return nil, fmt.Errorf("rules: %s: disable: %q is an input check, which always runs: check reports every feature it cannot use", name, d)
+		}
 		if Lookup(goRules(), d) == nil {
 			return nil, fmt.Errorf("rules: %s: disable: %q is not a built-in rule", name, d)
 		}
@@ -132,7 +149,7 @@ func (y *YAMLRule) check() error {
 // Rule turns the YAML rule into a runnable rule.
 func (y YAMLRule) Rule() *Rule {
 	sev, _ := ParseSeverity(y.Severity)
-	r := &Rule{Name: y.Name, Doc: strings.TrimSpace(y.Doc), Severity: sev}
+	r := &Rule{Name: y.Name, Doc: strings.TrimSpace(y.Doc), Severity: sev, Relation: y.Relation}
 	r.Run = func(ctx context.Context, pass *Pass) error { return y.run(ctx, pass) }
 	return r
 }
@@ -202,7 +219,7 @@ func (y YAMLRule) runOutside(ctx context.Context, pass *Pass, as, bs []selection
 			}
 			rest, err := geo.Difference(sa, covers)
 			if err != nil {
-				return err
+				return fmt.Errorf("subtracting side b of %s from %s: %w", y.Name, a, err)
 			}
 			if rest == nil {
 				continue

@@ -6,8 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
-	"path/filepath"
 	"runtime/pprof"
 	"slices"
 	"strings"
@@ -15,6 +15,7 @@ import (
 
 	"github.com/plancheck/plancheck/geo"
 	"github.com/plancheck/plancheck/planning"
+	"github.com/plancheck/plancheck/planning/tiling"
 	"github.com/plancheck/plancheck/rules"
 	"github.com/plancheck/plancheck/rules/report"
 	"github.com/schollz/progressbar/v3"
@@ -27,12 +28,12 @@ func commonFlags() []cli.Flag {
 		&cli.StringFlag{Name: "manifest", Usage: "path of the plan set's `FILE` (instead of a directory argument)"},
 		&cli.StringFlag{Name: "format", Value: "text", Usage: "standard output format: text, json, sarif, github or junit"},
 		&cli.StringFlag{Name: "fail-on", Value: "error", Usage: "exit 1 when a finding is at or above this severity: error, warning or info"},
-		&cli.IntFlag{Name: "asof", Usage: "the `YEAR` checks are made for (default: the manifest's asof, else the current year)"},
+		&cli.IntFlag{Name: "asof", Usage: fmt.Sprintf("the `YEAR` checks are made for (%d–%d)", planning.MinYear, planning.MaxYear), DefaultText: "the manifest's asof, else the current year"},
 		&cli.BoolFlag{Name: "allow-outside", Usage: "let the manifest name files outside its directory"},
 		&cli.DurationFlag{Name: "timeout", Usage: "give up after this long (e.g. 10m); 0 means no limit"},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress messages on stderr"},
-		&cli.IntFlag{Name: "max-vertices", Value: geo.DefaultMaxVertices, Usage: "a feature with more positions is a geometry-invalid finding"},
-		&cli.Int64Flag{Name: "max-file-size", Value: geo.DefaultMaxBytes, Usage: "refuse layer files larger than this many bytes"},
+		&cli.IntFlag{Name: "max-vertices", Value: geo.DefaultMaxVertices, Usage: "a feature with more positions is a geometry-invalid finding (at least 4)"},
+		&cli.Int64Flag{Name: "max-file-size", Value: geo.DefaultMaxBytes, Usage: "refuse layer files larger than this many bytes (at least 1)"},
 	}
 }
 
@@ -46,7 +47,7 @@ func checkCommand() *cli.Command {
 			&cli.Float64Flag{Name: "min-area", Value: rules.DefaultMinAreaM2, Usage: "smallest conflict patch reported, in m²"},
 			&cli.StringFlag{Name: "only", Usage: "only findings involving `LAYER` (check a new layer against the rest)"},
 			&cli.StringFlag{Name: "cpuprofile", Usage: "write a CPU profile to `FILE` (for performance work)", Hidden: true},
-		), reviewFlags()...),
+		), append(reviewFlags(), shardFlags()...)...),
 		Action: runCheck,
 	}
 }
@@ -67,6 +68,18 @@ func readSettings(c *cli.Context) (runSettings, error) {
 		return s, usageError("--fail-on: %v", err)
 	}
 	s.failOn = sev
+	if y := c.Int("asof"); c.IsSet("asof") && (y < planning.MinYear || y > planning.MaxYear) {
+		return s, usageError("--asof %d is not a year from %d to %d", y, planning.MinYear, planning.MaxYear)
+	}
+	if n := c.Int("max-vertices"); n < 4 {
+		return s, usageError("--max-vertices %d: want at least 4 (the smallest ring)", n)
+	}
+	if n := c.Int64("max-file-size"); n < 1 {
+		return s, usageError("--max-file-size %d: want a number of bytes >= 1", n)
+	}
+	if d := c.Duration("timeout"); d < 0 {
+		return s, usageError("--timeout %v: want a duration >= 0 (0: no limit)", d)
+	}
 	return s, nil
 }
 
@@ -123,10 +136,15 @@ func runCheck(c *cli.Context) error {
 		return err
 	}
 	minArea := c.Float64("min-area")
-	if minArea < 0 {
-		return usageError("--min-area must be >= 0")
+	if !(minArea >= 0) || math.IsInf(minArea, 0) {
+		return usageError("--min-area %v: want a finite number of m² >= 0", c.Float64("min-area"))
 	}
-	manifest, err := manifestArg(c)
+	var manifest string
+	if c.String("shard") != "" {
+		manifest, err = shardManifest(c)
+	} else {
+		manifest, err = manifestArg(c)
+	}
 	if err != nil {
 		return err
 	}
@@ -145,6 +163,11 @@ func runCheck(c *cli.Context) error {
 	defer cancel()
 	prog := newProgress(c)
 	defer prog.finish()
+	if _, isTile, err := tiling.ReadInfo(manifest); err != nil {
+		return inputError(err)
+	} else if isTile {
+		return runTileCheck(ctx, c, manifest, minArea, prog)
+	}
 	set, err := loadSet(ctx, c, manifest, prog)
 	if err != nil {
 		return err
@@ -163,6 +186,12 @@ func runCheck(c *cli.Context) error {
 	if only := c.String("only"); only != "" {
 		findings = slices.DeleteFunc(findings, func(f rules.Finding) bool { return !slices.Contains(f.Layers, only) })
 	}
+	return reportRun(ctx, c, s, manifest, set, rs, findings, minArea)
+}
+
+// reportRun is the end of a check, and of a merge: the result, districts,
+// the review step, and the reports.
+func reportRun(ctx context.Context, c *cli.Context, s runSettings, manifest string, set *planning.PlanSet, rs []*rules.Rule, findings []rules.Finding, minArea float64) error {
 	res := newResult("check", set, rs, findings)
 	res.MinAreaM2 = minArea
 	res.Only = c.String("only")
@@ -172,6 +201,7 @@ func runCheck(c *cli.Context) error {
 	if err := applyReview(ctx, c, set, res); err != nil {
 		return err
 	}
+	var err error
 	if res.SourceRoot, err = sourceRoot(c, manifest); err != nil {
 		return inputError(err)
 	}
@@ -225,7 +255,7 @@ func newResult(command string, set *planning.PlanSet, rs []*rules.Rule, findings
 		res.Rules = append(res.Rules, r.Info())
 	}
 	for _, l := range set.Layers {
-		res.Inputs = append(res.Inputs, rules.Input{Layer: l.Name, Level: string(l.Level), File: filepath.ToSlash(l.File), SHA256: l.Data.SHA256, Features: len(l.Features)})
+		res.Inputs = append(res.Inputs, rules.NewInput(l))
 		ml := rules.MapLayer{Name: l.Name, Level: string(l.Level)}
 		for _, f := range l.Features {
 			if f.Geometry != nil && !f.Invalid {

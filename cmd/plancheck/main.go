@@ -11,6 +11,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -64,7 +66,20 @@ func main() {
 // run is main without the process: tests call it directly.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	app := newApp(stdout, stderr)
-	err := app.RunContext(ctx, flagsFirst(args))
+	if len(args) < 2 {
+		// No command: the usage on stderr, and a usage error.
+		app.Writer = stderr
+		_ = app.RunContext(ctx, []string{args0(args), "--help"})
+		return exitUsage
+	}
+	if err := knownCommand(app, args[1]); err != nil {
+		fmt.Fprintln(stderr, "plancheck:", err)
+		return exitUsage
+	}
+	moved, err := flagsFirst(args)
+	if err == nil {
+		err = app.RunContext(ctx, moved)
+	}
 	if err == nil {
 		return exitClean
 	}
@@ -101,6 +116,8 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			rulesCommand(),
 			explainCommand(),
 			decisionsCommand(),
+			tileCommand(),
+			mergeCommand(),
 		},
 	}
 }
@@ -111,12 +128,70 @@ var boolFlags = map[string]bool{"allow-outside": true, "quiet": true, "q": true,
 // commandGroups are the commands whose first argument is a subcommand.
 var commandGroups = map[string]bool{"decisions": true}
 
+func args0(args []string) string {
+	if len(args) > 0 {
+		return args[0]
+	}
+	return "plancheck"
+}
+
+// knownCommand refuses a first argument that is neither a flag nor a
+// command, suggesting the nearest command ("chek": did you mean check?).
+func knownCommand(app *cli.App, name string) error {
+	if strings.HasPrefix(name, "-") {
+		return nil
+	}
+	names := []string{"help", "h"}
+	for _, c := range app.Commands {
+		names = append(names, c.Names()...)
+	}
+	if slices.Contains(names, name) {
+		return nil
+	}
+	best, bestD := "", 3
+	for _, n := range names {
+		if d := editDistance(strings.ToLower(name), n); d < bestD && len(n) > 1 {
+			best, bestD = n, d
+		}
+	}
+	msg := fmt.Sprintf("unknown command %q", name)
+	if best != "" {
+		msg += fmt.Sprintf(": did you mean %s?", best)
+	}
+	return &exitError{code: exitUsage, err: errors.New(msg + " (see plancheck --help)")}
+}
+
+// editDistance is the Levenshtein distance between two command names.
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur := make([]int, len(rb)+1)
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(rb)]
+}
+
 // flagsFirst moves a subcommand's flags before its positional arguments,
 // so "plancheck check fixtures/czt --out report" works: urfave/cli v2
-// stops reading flags at the first positional argument.
-func flagsFirst(args []string) []string {
+// stops reading flags at the first positional argument. A flag that needs
+// a value and has none (last on the line, or followed by another flag),
+// and a value flag given twice, are usage errors: urfave would take "--"
+// as the value or keep the last one silently.
+func flagsFirst(args []string) ([]string, error) {
 	if len(args) < 3 {
-		return args
+		return args, nil
 	}
 	// A command with subcommands (decisions init) keeps both words first.
 	prefix := 2
@@ -126,6 +201,7 @@ func flagsFirst(args []string) []string {
 	out := append([]string{}, args[:prefix]...)
 	var positional []string
 	rest := args[prefix:]
+	seen := map[string]bool{}
 	for i := 0; i < len(rest); i++ {
 		a := rest[i]
 		if a == "--" {
@@ -137,18 +213,43 @@ func flagsFirst(args []string) []string {
 			continue
 		}
 		out = append(out, a)
-		name := strings.TrimLeft(a, "-")
-		if strings.Contains(name, "=") || boolFlags[name] {
+		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if boolFlags[name] {
 			continue
 		}
-		if i+1 < len(rest) {
-			out = append(out, rest[i+1])
-			i++
+		if seen[name] {
+			return nil, usageError("--%s is given twice; give it once", name)
 		}
+		seen[name] = true
+		if hasValue {
+			if value == "" {
+				return nil, usageError("--%s= has no value", name)
+			}
+			continue
+		}
+		if i+1 >= len(rest) || isFlag(rest[i+1]) {
+			return nil, usageError("--%s needs a value", name)
+		}
+		out = append(out, rest[i+1])
+		i++
 	}
 	if len(positional) > 0 {
 		out = append(out, "--")
 		out = append(out, positional...)
 	}
-	return out
+	return out, nil
+}
+
+// isFlag reports whether an argument is a flag rather than a value:
+// "-1" and "-0.5" are values (a negative number, refused later with the
+// flag's range), "--out" and "-q" are flags.
+func isFlag(a string) bool {
+	if a == "--" {
+		return true
+	}
+	if len(a) < 2 || a[0] != '-' {
+		return false
+	}
+	_, err := strconv.ParseFloat(a, 64)
+	return err != nil
 }
