@@ -1,12 +1,14 @@
 package report
 
 import (
-	"bytes"
+	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/plancheck/plancheck/rules"
@@ -17,9 +19,15 @@ import (
 // removes them.
 const tempPrefix = ".plancheck-tmp-"
 
+// dirFileNames are every file WriteDir may write, in order. A run that does
+// not write one of them (statistics.csv without boundaries) removes an old
+// copy from the directory, so no report of another run is left beside the
+// new ones.
+var dirFileNames = []string{"conflicts.geojson", "report.json", "report.md", "report.html", "ledger.xlsx", "statistics.csv"}
+
 // DirFiles lists the files WriteDir writes for a result, in order.
 func DirFiles(r *rules.Result) []string {
-	files := []string{"conflicts.geojson", "report.json", "report.md", "report.html", "ledger.xlsx"}
+	files := slices.Clone(dirFileNames[:5])
 	if len(r.Districts) > 0 {
 		files = append(files, "statistics.csv")
 	}
@@ -44,49 +52,82 @@ func writerFor(name string) func(io.Writer, *rules.Result) error {
 	return nil
 }
 
-// WriteDir writes every report file of r into dir. All reports are
-// rendered in memory first; each is then written to a temporary file in
-// dir, synced, and renamed over its final name, so a reader (or a run
-// killed at any point) sees either the previous complete file or the new
-// complete one, never a partial one. Nothing outside dir is written.
-func WriteDir(dir string, r *rules.Result) error {
-	return WriteDirContext(context.Background(), dir, r)
+// DirOptions are the options of WriteDirWith.
+type DirOptions struct {
+	// Inputs are the files of the plan set (manifest, layers, rules and
+	// decisions files), absolute or relative to the working directory.
+	// WriteDirWith refuses to replace or remove any of them.
+	Inputs []string
 }
 
-// WriteDirContext is WriteDir that gives up when ctx ends (Ctrl-C,
-// --timeout) while the reports render, before it has written anything.
-// Once it writes files it finishes: that takes milliseconds.
+// InputOverwriteError is returned by WriteDirWith when a report file would
+// replace (or a stale report's removal would delete) an input of the plan
+// set, e.g. --out pointing at the layers directory, which holds a layer
+// named conflicts.geojson. Nothing has been written when it is returned.
+type InputOverwriteError struct {
+	Path  string // the report file's path
+	Input string // the input it is, as given in DirOptions.Inputs
+}
+
+func (e *InputOverwriteError) Error() string {
+	return fmt.Sprintf("report: %s is an input of the plan set (%s); choose another --out directory", e.Path, e.Input)
+}
+
+// WriteDir writes every report file of r into dir: see WriteDirWith.
+func WriteDir(dir string, r *rules.Result) error {
+	return WriteDirWith(context.Background(), dir, r, DirOptions{})
+}
+
+// WriteDirContext is WriteDirWith without options.
 func WriteDirContext(ctx context.Context, dir string, r *rules.Result) error {
+	return WriteDirWith(ctx, dir, r, DirOptions{})
+}
+
+// WriteDirWith writes every report file of r (DirFiles) into dir. Each
+// report is streamed to a temporary file in dir (never held whole in
+// memory) and synced; only when all of them are written are they renamed
+// over their final names, so a reader, a failing writer or a run killed at
+// any point leaves either the previous complete reports or the new
+// complete ones, never a partial one. Files of ours the run does not write
+// (statistics.csv of an earlier run on a set with boundaries) are then
+// removed. Nothing outside dir is written.
+//
+// It refuses, before writing anything, when a report file would be one of
+// opts.Inputs (*InputOverwriteError). It gives up when ctx ends (Ctrl-C,
+// --timeout) while the reports are written, removing its temporary files
+// and dir itself when it created it.
+func WriteDirWith(ctx context.Context, dir string, r *rules.Result, opts DirOptions) error {
 	if r == nil {
 		return ErrNilResult
-	}
-	names := DirFiles(r)
-	rendered := make([][]byte, len(names))
-	for i, name := range names {
-		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("report: %w", err)
-		}
-		var b bytes.Buffer
-		if err := writerFor(name)(&b, r); err != nil {
-			return fmt.Errorf("report: rendering %s: %w", name, err)
-		}
-		rendered[i] = b.Bytes()
 	}
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	for _, name := range dirFileNames {
+		if in := isInput(filepath.Join(dir, name), opts.Inputs); in != "" {
+			return &InputOverwriteError{Path: filepath.Join(dir, name), Input: in}
+		}
+	}
+	created, err := mkdirAll(dir)
+	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
 	removeStaleTemps(dir)
+	names := DirFiles(r)
 	temps := make([]string, 0, len(names))
 	fail := func(err error) error {
 		for _, t := range temps {
 			os.Remove(t)
 		}
+		for i := len(created) - 1; i >= 0; i-- {
+			os.Remove(created[i]) // only when empty
+		}
 		return fmt.Errorf("report: %w", err)
 	}
-	for i, name := range names {
+	for _, name := range names {
+		if err := ctx.Err(); err != nil {
+			return fail(err)
+		}
 		tmp, err := os.CreateTemp(dir, tempPrefix+name+"-*")
 		if err != nil {
 			return fail(err)
@@ -94,18 +135,35 @@ func WriteDirContext(ctx context.Context, dir string, r *rules.Result) error {
 		temps = append(temps, tmp.Name())
 		// CreateTemp makes 0600 files; reports are for sharing.
 		perr := tmp.Chmod(0o644)
-		_, werr := tmp.Write(rendered[i])
+		b := bufio.NewWriterSize(ctxWriter{ctx, tmp}, 1<<16)
+		werr := writerFor(name)(b, r)
+		if werr == nil {
+			werr = b.Flush()
+		}
+		if werr != nil && ctx.Err() == nil {
+			werr = fmt.Errorf("rendering %s: %w", name, werr)
+		} else if werr != nil {
+			werr = ctx.Err()
+		}
 		serr := tmp.Sync()
 		cerr := tmp.Close()
-		for _, err := range []error{perr, werr, serr, cerr} {
-			if err != nil {
-				return fail(err)
-			}
+		if err := errors.Join(perr, werr, serr, cerr); err != nil {
+			return fail(err)
 		}
+	}
+	if err := ctx.Err(); err != nil {
+		return fail(err)
 	}
 	for i, name := range names {
 		if err := os.Rename(temps[i], filepath.Join(dir, name)); err != nil {
 			return fail(err)
+		}
+	}
+	for _, name := range dirFileNames {
+		if !slices.Contains(names, name) {
+			if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return fmt.Errorf("report: removing the old %s: %w", name, err)
+			}
 		}
 	}
 	if d, err := os.Open(dir); err == nil {
@@ -114,6 +172,68 @@ func WriteDirContext(ctx context.Context, dir string, r *rules.Result) error {
 		d.Close()
 	}
 	return nil
+}
+
+// ctxWriter fails writes once ctx has ended, so a long report stops early.
+type ctxWriter struct {
+	ctx context.Context
+	w   io.Writer
+}
+
+func (c ctxWriter) Write(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.w.Write(p)
+}
+
+// isInput returns the input path is, or "".
+func isInput(path string, inputs []string) string {
+	if len(inputs) == 0 {
+		return ""
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return ""
+	}
+	st, statErr := os.Stat(abs)
+	for _, in := range inputs {
+		a, err := filepath.Abs(in)
+		if err != nil {
+			continue
+		}
+		if a == abs {
+			return in
+		}
+		if statErr == nil {
+			// The same file by another name: a symbolic link, a
+			// case-insensitive file system, a hard link.
+			if ist, err := os.Stat(a); err == nil && os.SameFile(st, ist) {
+				return in
+			}
+		}
+	}
+	return ""
+}
+
+// mkdirAll is os.MkdirAll that returns the directories it created,
+// outermost first.
+func mkdirAll(dir string) ([]string, error) {
+	var missing []string
+	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
+		if _, err := os.Stat(d); err == nil {
+			break
+		}
+		missing = append(missing, d)
+		if filepath.Dir(d) == d {
+			break
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	slices.Reverse(missing)
+	return missing, nil
 }
 
 // removeStaleTemps deletes temporary files a killed run left behind.
