@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -135,4 +136,81 @@ func workflowStep(t *testing.T, name string) string {
 	}
 	t.Fatalf("CI.yml has no step %q", name)
 	return ""
+}
+
+// readmeBlock is the fenced code block of README.md whose first line
+// starts with marker.
+func readmeBlock(t *testing.T, marker string) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := strings.Split(string(data), "```")
+	for i := 1; i < len(blocks); i += 2 {
+		body := blocks[i][strings.IndexByte(blocks[i], '\n')+1:]
+		// The marker opens the block, or its second line (after #!).
+		lines := strings.SplitN(body, "\n", 3)
+		if strings.HasPrefix(body, marker) || (len(lines) > 1 && strings.HasPrefix(lines[1], marker)) {
+			return body
+		}
+	}
+	t.Fatalf("README.md has no code block starting %q", marker)
+	return ""
+}
+
+// The README's sharded set-ups run as written: the Slurm script and the
+// xargs line with plancheck on PATH, the Kubernetes and GitHub Actions
+// manifests at least parse, and the parts merge.
+func TestReadmeShardExamples(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds plancheck")
+	}
+	root, _ := filepath.Abs(filepath.Join("..", ".."))
+	bin := t.TempDir()
+	build := exec.Command("go", "build", "-o", filepath.Join(bin, "plancheck"), "./cmd/plancheck")
+	build.Dir = root
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	for _, marker := range []string{"# Kubernetes:", "# GitHub Actions:"} {
+		var v map[string]any
+		if err := yaml.Unmarshal([]byte(readmeBlock(t, marker)), &v); err != nil || len(v) == 0 {
+			t.Errorf("%s example: %v", marker, err)
+		}
+	}
+	run := func(dir, script string, env ...string) {
+		t.Helper()
+		cmd := exec.Command("bash", "-e", "-c", script)
+		cmd.Dir = dir
+		cmd.Env = append(append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH")), env...)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("%v\n%s\n%s", err, script, out)
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		run  func(dir string)
+	}{
+		{"slurm", func(dir string) {
+			for k := 0; k < 8; k++ {
+				run(dir, readmeBlock(t, "#!/bin/bash"), "SLURM_ARRAY_TASK_ID="+strconv.Itoa(k), "JOB_COMPLETION_INDEX=")
+			}
+		}},
+		{"xargs", func(dir string) { run(dir, readmeBlock(t, "# One big machine")) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			run(dir, "plancheck tile "+filepath.Join(root, "fixtures/czt")+" --tiles 8 --out tiled >/dev/null && mkdir -p parts")
+			tc.run(dir)
+			cmd := exec.Command(filepath.Join(bin, "plancheck"), "merge", "--quiet", "--format", "json")
+			for k := 0; k < 8; k++ {
+				cmd.Args = append(cmd.Args, filepath.Join(dir, "parts", "part-"+strconv.Itoa(k)))
+			}
+			out, err := cmd.Output()
+			if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != exitFindings || !strings.Contains(string(out), `"command": "check"`) {
+				t.Errorf("merge: %v\n%s", err, firstLines(out, 10))
+			}
+		})
+	}
 }
