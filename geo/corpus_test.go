@@ -31,6 +31,8 @@ var corpusGood = []string{
 var corpusGoodExceptions = map[string]corpusWant{
 	"geojsonhint/good/issue82.geojson": {Outcome: "geometry", Message: `coordinate -149\.92383493947585 -107\.20901451037372 is out of range for EPSG:4326`,
 		Reason: "geojsonhint checks structure only; latitudes of -107..-141 (and longitudes below -180) are not WGS84, and an out-of-range coordinate is a geometry problem"},
+	"geojson-validator-chrieke/valid/valid_geometry_geometrycollection_empty_geometries.geojson": {Outcome: "geometry", Message: `GeometryCollection has no geometries \(an empty geometry\)`,
+		Reason: "RFC 7946 allows empty geometries, but a plan feature with one takes part in no rule: it is reported like an empty Polygon (issue 18), never dropped"},
 }
 
 // corpusBad lists the directories of bad or problematic files; each file
@@ -249,14 +251,29 @@ func corpusOutcome(t *testing.T, path string) (outcome string, messages []string
 // set exactly on features with one, and every usable geometry valid.
 func checkLayerInvariants(tb testing.TB, l *Layer) {
 	tb.Helper()
-	geomProblems := map[int]int{}
+	geomProblems, nullProblems := map[int]int{}, map[int]int{}
 	for _, p := range l.Problems {
 		if p.Feature < -1 || p.Feature >= len(l.Features) {
 			tb.Errorf("problem %q names feature %d of %d", p.Message, p.Feature, len(l.Features))
 			continue
 		}
-		if p.Kind == ProblemGeometry {
+		switch p.Kind {
+		case ProblemGeometry:
 			geomProblems[p.Feature]++
+		case ProblemNullGeometry:
+			nullProblems[p.Feature]++
+		}
+	}
+	// Feature accounting (issue 18): every feature read is usable by the
+	// rules (a geometry with positions, not Invalid), or has exactly one
+	// problem saying why not: a geometry problem, or a null geometry.
+	for i, f := range l.Features {
+		usable := !f.Invalid && f.Geometry != nil && PointCount(f.Geometry) > 0
+		switch {
+		case usable && nullProblems[i] > 0:
+			tb.Errorf("feature %d has a geometry but a null-geometry problem", i)
+		case !usable && geomProblems[i]+nullProblems[i] != 1:
+			tb.Errorf("feature %d is not usable (Invalid=%v, geometry %v) but has %d geometry and %d null problems, want exactly one", i, f.Invalid, f.Geometry, geomProblems[i], nullProblems[i])
 		}
 	}
 	for f, n := range geomProblems {

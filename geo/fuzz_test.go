@@ -56,6 +56,11 @@ func FuzzReadLayer(f *testing.F) {
 		`{"type":"Point","coordinates":[1e400,0]}`,
 		`{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::4547"}},"features":[{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[390000,3120000],[400000,3120000],[400000,3130000],[390000,3130000],[390000,3120000]]]}}]}`,
 		`{"type":"GeometryCollection","geometries":[{"type":"GeometryCollection","geometries":[]}]}`,
+		// Empty geometries of every type, and null: each is reported, never
+		// dropped (issue 18).
+		`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"MultiLineString","coordinates":[]}},{"type":"Feature","properties":{},"geometry":{"type":"MultiPolygon","coordinates":[]}},{"type":"Feature","properties":{},"geometry":{"type":"MultiPoint","coordinates":[]}},{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[]}},{"type":"Feature","properties":{},"geometry":{"type":"LineString","coordinates":[]}},{"type":"Feature","properties":{},"geometry":{"type":"GeometryCollection","geometries":[]}},{"type":"Feature","properties":{},"geometry":null}]}`,
+		`{"type":"MultiPolygon","coordinates":[[]]}`,
+		`{"type":"MultiLineString","coordinates":[[]]}`,
 		`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"LineString","coordinates":[[0,0],[0,0]]}}]} trailing`,
 		`[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]`,
 	} {

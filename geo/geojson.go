@@ -459,6 +459,7 @@ func (d *decoder) decode() (*Layer, error) {
 	}
 
 	projectedLooking, firstProjectedLine := 0, 0
+	swappedLooking, firstSwappedLine := 0, 0
 	n := raws.len()
 	if d.opts.Consume == nil {
 		layer.Features = make([]Feature, n)
@@ -485,6 +486,12 @@ func (d *decoder) decode() (*Layer, error) {
 							firstProjectedLine = rf.Line
 						}
 					}
+					if probs[0].looksSwapped {
+						swappedLooking++
+						if swappedLooking == 1 {
+							firstSwappedLine = rf.Line
+						}
+					}
 				} else if w := windingProblem(g); w != "" {
 					layer.Problems = append(layer.Problems, Problem{Kind: ProblemWinding, Feature: rf.Index, Line: rf.Line, Message: w, At: firstPoint(g)})
 				}
@@ -499,6 +506,11 @@ func (d *decoder) decode() (*Layer, error) {
 			}
 			i++
 		}
+	}
+	if swappedLooking > 0 && crs.Geographic {
+		// Hundreds of out-of-range errors are one mistake: say it once.
+		layer.Problems = append(layer.Problems, Problem{Kind: ProblemCRS, Feature: -1, Line: firstSwappedLine,
+			Message: fmt.Sprintf("%d feature(s) have out-of-range coordinates that read as latitude, longitude (e.g. 28.2 112.9 for Changsha): GeoJSON positions are [longitude, latitude] (RFC 7946 §3.1.1); swap the axes in the export", swappedLooking)})
 	}
 	if projectedLooking > 0 && crs.Geographic {
 		layer.Problems = append(layer.Problems, Problem{Kind: ProblemCRS, Feature: -1, Line: firstProjectedLine,
@@ -1117,6 +1129,7 @@ func (hs *hasher) stop() {
 type geomProblem struct {
 	Problem
 	looksProjected bool
+	looksSwapped   bool // an out-of-range position that reads as lat, lon
 }
 
 func formatCoord(v float64) string {
@@ -1132,6 +1145,18 @@ func isFinite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 // notUTF8 explains text that is not UTF-8, naming GBK when the bytes
 // decode as GBK (common in data exported from Chinese GIS software).
 func notUTF8(raw []byte) string {
+	i, gbk := NotUTF8(raw)
+	if gbk != "" {
+		return fmt.Sprintf("text is not UTF-8 (byte offset %d in the feature); it reads as GBK: %q — re-save the file as UTF-8 (RFC 7946 §11)", i, gbk)
+	}
+	return fmt.Sprintf("text is not UTF-8 (byte offset %d in the feature) — re-save the file as UTF-8 (RFC 7946 §11)", i)
+}
+
+// NotUTF8 finds the first byte of raw that is not UTF-8: its offset and,
+// when the bytes there decode as GBK (common in files saved by Chinese
+// software), a few characters of the text read that way; "" when they do
+// not. Offset is len(raw) for valid UTF-8.
+func NotUTF8(raw []byte) (offset int, gbk string) {
 	i := 0
 	for i < len(raw) {
 		r, size := utf8.DecodeRune(raw[i:])
@@ -1140,15 +1165,18 @@ func notUTF8(raw []byte) string {
 		}
 		i += size
 	}
+	if i == len(raw) {
+		return i, ""
+	}
 	start := max(0, i-8)
 	for start > 0 && !utf8.RuneStart(raw[start]) {
 		start--
 	}
 	end := min(len(raw), i+16)
 	if decoded, err := simplifiedchinese.GBK.NewDecoder().Bytes(raw[i:end]); err == nil && utf8.Valid(decoded) {
-		return fmt.Sprintf("text is not UTF-8 (byte offset %d in the feature); it reads as GBK: %q — re-save the file as UTF-8 (RFC 7946 §11)", i, strings.ToValidUTF8(string(raw[start:i]), "")+string(decoded))
+		return i, strings.ToValidUTF8(string(raw[start:i]), "") + string(decoded)
 	}
-	return fmt.Sprintf("text is not UTF-8 (byte offset %d in the feature) — re-save the file as UTF-8 (RFC 7946 §11)", i)
+	return i, ""
 }
 
 // parseProperties decodes a properties object. Flat values (strings,
@@ -1249,6 +1277,22 @@ func (p Properties) String(name string) (s string, ok bool) {
 	}
 	s, err := unquote(raw)
 	return s, err == nil // checkProperties accepted it, so err is nil
+}
+
+// Has reports whether the property name is present with a value other
+// than null.
+func (p Properties) Has(name string) bool {
+	raw, ok := lookup(p.members, name)
+	return ok && !bytes.Equal(bytes.TrimSpace(raw), []byte("null"))
+}
+
+// Names returns the property names, in file order.
+func (p Properties) Names() []string {
+	out := make([]string, len(p.members))
+	for i, m := range p.members {
+		out[i] = m.key
+	}
+	return out
 }
 
 // Get returns the value of the property name: a string, json.Number,

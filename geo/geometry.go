@@ -234,6 +234,13 @@ func typeKnown(t string) bool {
 // place, checking coordinate ranges, line lengths and ring closure: what
 // can only be judged once the CRS is known.
 func (p *geomParser) place(g orb.Geometry) bool {
+	if msg := emptyMulti(g); msg != "" {
+		// RFC 7946 lets readers take an empty geometry for null; a plan
+		// feature without a place is reported, like an empty Polygon, not
+		// dropped.
+		p.add(nil, "%s", msg)
+		return false
+	}
 	switch g := g.(type) {
 	case orb.Point:
 		_, ok := p.position(g)
@@ -265,6 +272,27 @@ func (p *geomParser) place(g orb.Geometry) bool {
 		}
 	}
 	return true
+}
+
+// emptyMulti explains a multi-part geometry or collection with no parts
+// ("coordinates": []), or returns "". Empty Polygons and LineStrings are
+// explained where their rings and positions are checked.
+func emptyMulti(g orb.Geometry) string {
+	n, what := -1, ""
+	switch g := g.(type) {
+	case orb.MultiPoint:
+		n, what = len(g), "positions"
+	case orb.MultiLineString:
+		n, what = len(g), "line strings"
+	case orb.MultiPolygon:
+		n, what = len(g), "polygons"
+	case orb.Collection:
+		n, what = len(g), "geometries"
+	}
+	if n != 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s has no %s (an empty geometry); it takes part in no rule", g.GeoJSONType(), what)
 }
 
 // placed returns g with a Point moved to lon/lat; the other types were
@@ -310,14 +338,14 @@ func (p *geomParser) position(c orb.Point) (orb.Point, bool) {
 		if x < -180 || x > 180 || y < -90 || y > 90 {
 			pr := geomProblem{Problem: Problem{Kind: ProblemGeometry, Feature: p.feature, Line: p.line,
 				Message: fmt.Sprintf("coordinate %s %s is out of range for %s (lon -180..180, lat -90..90)", formatCoord(x), formatCoord(y), p.crs)},
-				looksProjected: LooksProjected(x, y)}
+				looksProjected: LooksProjected(x, y), looksSwapped: x >= -90 && x <= 90 && math.Abs(y) > 90 && math.Abs(y) <= 180}
 			p.problems = append(p.problems, pr)
 			return orb.Point{}, false
 		}
 		return orb.Point{x, y}, true
 	}
 	lon, lat := p.crs.ToLonLat(x, y)
-	if !isFinite(lon) || !isFinite(lat) || lon < -180 || lon > 180 || lat < -90 || lat > 90 || math.Abs(lon-p.crs.CentralMeridian) > 10 {
+	if !isFinite(lon) || !isFinite(lat) || lon < -180 || lon > 180 || lat < -90 || lat > 90 || (p.crs.Shift == NoShift && math.Abs(lon-p.crs.CentralMeridian) > 10) {
 		p.add(nil, "coordinate %s %s is outside the area of %s", formatCoord(x), formatCoord(y), p.crs)
 		return orb.Point{}, false
 	}
@@ -341,7 +369,7 @@ func (p *geomParser) lineString(ls orb.LineString) bool {
 
 func (p *geomParser) polygon(poly orb.Polygon) bool {
 	if len(poly) == 0 {
-		p.add(nil, "Polygon has no rings")
+		p.add(nil, "Polygon has no rings (an empty geometry); it takes part in no rule")
 		return false
 	}
 	for i, r := range poly {

@@ -85,6 +85,9 @@ func polygonContains(poly orb.Polygon, p orb.Point) bool {
 // a transverse Mercator centred on the pair. Nil when they are farther
 // apart than the reach.
 func BorderLines(a, b *Shape, reachM float64) (orb.Geometry, error) {
+	if !(reachM >= 0) || math.IsInf(reachM, 0) {
+		return nil, fmt.Errorf("geo: border reach %v m is not a finite number >= 0", reachM)
+	}
 	center := a.Bound.Union(b.Bound).Center()
 	tm := TransverseMercator(center[0])
 	pa, err := toSF(transform(boundaryOf(a.Geometry), tm.FromLonLat))

@@ -1,7 +1,9 @@
 package geo
 
 import (
+	"errors"
 	"fmt"
+	"math"
 	"sync"
 
 	"github.com/paulmach/orb"
@@ -27,10 +29,18 @@ type Shape struct {
 	area     float64
 }
 
-// NewShape prepares g (lon/lat) for overlay.
+// ErrEmptyGeometry marks a geometry with no positions (nil, or an empty
+// array of coordinates): it has no place to overlay.
+var ErrEmptyGeometry = errors.New("geo: empty geometry")
+
+// NewShape prepares g (lon/lat) for overlay. An empty geometry is an
+// error (ErrEmptyGeometry).
 func NewShape(g orb.Geometry) (*Shape, error) {
 	if err := overlayable(g); err != nil {
 		return nil, err
+	}
+	if PointCount(g) == 0 {
+		return nil, ErrEmptyGeometry
 	}
 	return &Shape{Geometry: g, Bound: BoundOf(g)}, nil
 }
@@ -144,8 +154,11 @@ const CorridorQuadSegments = 8
 // on the line, where metres are true to well under 0.1% within a few tens
 // of kilometres, and brought back to lon/lat.
 func Corridor(line orb.Geometry, widthM float64) (orb.Geometry, error) {
-	if widthM <= 0 {
-		return nil, fmt.Errorf("geo: corridor width %v m is not positive", widthM)
+	if !(widthM > 0) || math.IsInf(widthM, 0) {
+		return nil, fmt.Errorf("geo: corridor width %v m is not a positive finite number", widthM)
+	}
+	if PointCount(line) == 0 {
+		return nil, fmt.Errorf("geo: corridor of an empty line: %w", ErrEmptyGeometry)
 	}
 	b := line.Bound()
 	tm := TransverseMercator(b.Center()[0])
@@ -158,7 +171,11 @@ func Corridor(line orb.Geometry, widthM float64) (orb.Geometry, error) {
 	if err != nil {
 		return nil, fmt.Errorf("geo: buffering corridor: %w", err)
 	}
-	return polygonal(transform(fromSF(buf), tm.ToLonLat)), nil
+	out := polygonal(transform(fromSF(buf), tm.ToLonLat))
+	if out == nil {
+		return nil, fmt.Errorf("geo: corridor of the line is empty: %w", ErrEmptyGeometry)
+	}
+	return out, nil
 }
 
 // transform applies fn to every coordinate of g, returning a new geometry.

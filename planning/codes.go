@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"golang.org/x/text/width"
 )
 
 // The classification tables are data: one CSV file per table under
@@ -82,6 +84,9 @@ type UnknownClassError struct {
 	// Suggestion is the nearest known code or name, "" if there is none
 	// (for an empty value).
 	Suggestion string
+	// FullWidth: the value is written in full-width characters (Ｍ１) and
+	// Suggestion is the class it names in half-width ones (M1).
+	FullWidth bool
 }
 
 func (e *UnknownClassError) Error() string {
@@ -95,6 +100,9 @@ func (e *UnknownClassError) Error() string {
 	msg := fmt.Sprintf("planning: unknown %s class %q%s", e.Level, e.Value, table)
 	if e.Suggestion != "" {
 		msg += fmt.Sprintf("; did you mean %q?", e.Suggestion)
+	}
+	if e.FullWidth {
+		msg += " (it is written in full-width characters; codes use half-width ones)"
 	}
 	return msg
 }
@@ -152,6 +160,13 @@ func LookupClass(level Level, table string, raw string) (Class, error) {
 	t := tables[spec.name]
 	if c, ok := t.lookup(value); ok {
 		return c, nil
+	}
+	// Full-width letters and digits (Ｍ１, typed with a Chinese input
+	// method) are not the code, but say which code they mean.
+	if narrow := width.Narrow.String(value); narrow != value {
+		if c, ok := t.lookup(narrow); ok {
+			return Class{}, &UnknownClassError{Level: level, Table: spec.name, Value: value, Suggestion: c.Code, FullWidth: true}
+		}
 	}
 	return Class{}, &UnknownClassError{Level: level, Table: spec.name, Value: value, Suggestion: t.suggest(value)}
 }

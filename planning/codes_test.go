@@ -377,6 +377,12 @@ func TestLookupClassUnknown(t *testing.T) {
 			msg: `planning: unknown infrastructure class "raod"; did you mean "road"?`},
 		{name: "infrastructure chinese", level: Infrastructure, raw: "电网", value: "电网", tableName: "infrastructure", suggestion: "电力"},
 		{name: "boundary empty", level: Boundary, raw: "", value: "", tableName: "boundary", msg: "planning: empty boundary class"},
+		// Full-width code typed with a Chinese input method (issue 18): the
+		// suggestion is the half-width code it spells, not the nearest by
+		// edit distance over full-width runes.
+		{name: "full-width M1", level: CityMaster, raw: "Ｍ１", value: "Ｍ１", tableName: "GB 50137-2011", suggestion: "M1",
+			msg: `planning: unknown city-master class "Ｍ１" (GB 50137-2011); did you mean "M1"? (it is written in full-width characters; codes use half-width ones)`},
+		{name: "full-width 010", level: LandUse, raw: "０１０", value: "０１０", tableName: "TD/T 1024-2010 土地用途区", suggestion: "010"},
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.level)+"/"+tt.name, func(t *testing.T) {

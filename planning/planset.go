@@ -3,11 +3,13 @@ package planning
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -121,6 +123,9 @@ const (
 	CheckWinding         = "winding-order"
 	CheckCRS             = "crs-suspect"
 	CheckDisjoint        = "layers-disjoint"
+	CheckLayerEmpty      = "layer-empty"
+	CheckSameFile        = "layers-same-file"
+	CheckFieldMissing    = "field-missing"
 )
 
 // PlanSet is a manifest with its layers loaded.
@@ -210,13 +215,120 @@ func LoadPlanSet(ctx context.Context, manifestPath string, opts ManifestOptions,
 	wg.Wait()
 	for _, r := range results {
 		if r.err != nil {
+			var fe *fieldAbsentError
+			if errors.As(r.err, &fe) {
+				return nil, &ManifestError{File: m.Path, Line: fe.line, Msg: fe.Error()}
+			}
 			return nil, r.err
 		}
 		set.Layers = append(set.Layers, r.layer)
 		set.Issues = append(set.Issues, r.issues...)
 	}
+	if err := checkCities(m, set.Layers); err != nil {
+		return nil, err
+	}
+	set.Issues = append(set.Issues, sameFiles(m, set.Layers)...)
 	set.Issues = append(set.Issues, disjointLayers(set.Layers)...)
+	set.Issues = append(set.Issues, shiftSuspects(set.Layers)...)
 	return set, nil
+}
+
+// File is the manifest's name as findings give it: relative to the plan
+// set's directory, slash-separated.
+func (m *Manifest) File() string {
+	return filepath.ToSlash(filepath.Base(m.Path))
+}
+
+// checkCities: an infrastructure layer's city: must be the code (or, for
+// boundary features without a code, the name) of a boundary feature of
+// the set; otherwise its cross-city checks would silently run for no city.
+func checkCities(m *Manifest, layers []*Layer) error {
+	known := map[string]bool{}
+	var codes []string
+	names := map[string]string{} // name -> code, for hints
+	for _, l := range layers {
+		if l.Level != Boundary {
+			continue
+		}
+		for i := range l.Features {
+			f := &l.Features[i]
+			key := f.Code
+			if key == "" {
+				key = f.Name
+			}
+			if key == "" || known[key] {
+				continue
+			}
+			known[key] = true
+			label := key
+			if f.Code != "" && f.Name != "" {
+				label = f.Code + " " + f.Name
+				names[f.Name] = f.Code
+			}
+			codes = append(codes, label)
+		}
+	}
+	sort.Strings(codes)
+	for _, l := range layers {
+		if l.City == "" || known[l.City] {
+			continue
+		}
+		msg := fmt.Sprintf("layer %q: city %q is not a boundary code of the set", l.Name, l.City)
+		switch {
+		case len(codes) == 0:
+			msg += " (the set has no boundary layer with codes; add one, or leave city: out)"
+		default:
+			if code, ok := names[l.City]; ok {
+				msg += fmt.Sprintf("; %s is the name of %s: write city: %q", l.City, code, code)
+			}
+			shown := codes
+			if len(shown) > 20 {
+				shown = append(shown[:20:20], fmt.Sprintf("… %d more", len(codes)-20))
+			}
+			msg += " (known codes: " + strings.Join(shown, ", ") + ")"
+		}
+		return &ManifestError{File: m.Path, Line: l.CityLine, Msg: msg}
+	}
+	return nil
+}
+
+// sameFiles warns about layers that read the same file (or files with the
+// same content) as an earlier layer: every finding between them would be
+// doubled. A warning, not an error: a file may rightly serve two levels
+// only in the rare set that means it, and the findings still show.
+func sameFiles(m *Manifest, layers []*Layer) []Issue {
+	var out []Issue
+	for i, l := range layers {
+		for _, e := range layers[:i] {
+			what := ""
+			switch {
+			case samePath(l.Path, e.Path):
+				what = "the same file"
+			case l.Data != nil && e.Data != nil && l.Data.SHA256 != "" && l.Data.SHA256 == e.Data.SHA256 && len(l.Features) > 0:
+				what = "a file with the same content"
+			default:
+				continue
+			}
+			out = append(out, Issue{Check: CheckSameFile, Layer: l.Name, File: m.File(), Feature: -1, Line: l.Line,
+				Message: fmt.Sprintf("layer %s reads %s as layer %s (line %d): %s and %s; findings between them are doubled — list the file once", l.Name, what, e.Name, e.Line, l.File, e.File)})
+			break
+		}
+	}
+	return out
+}
+
+func samePath(a, b string) bool {
+	if filepath.Clean(a) == filepath.Clean(b) {
+		return true
+	}
+	ra, errA := filepath.EvalSymlinks(a)
+	rb, errB := filepath.EvalSymlinks(b)
+	if errA == nil && errB == nil && ra == rb {
+		return true
+	}
+	sa, errA := os.Stat(a)
+	sb, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(sa, sb)
 }
 
 // concurrentLoadBytes bounds the GeoJSON read at once by concurrent layer
@@ -263,8 +375,27 @@ func (b *loadBudget) release(size int64) {
 
 // LoadLayer reads one layer file and types its features.
 func LoadLayer(ctx context.Context, spec LayerSpec) (*Layer, []Issue, error) {
+	// Property names of the features that lack a mapped field, for the
+	// error when no feature has it (a union: the same whatever the order
+	// the reader's workers see features in).
+	var (
+		seenMu   sync.Mutex
+		seenName = map[string]bool{}
+	)
 	opts := geo.ReadOptions{GeometryTypes: GeometryTypes(spec.Level), LayerKind: string(spec.Level), MaxVertices: spec.MaxVertices, MaxBytes: spec.MaxBytes,
-		Attributes: func(props geo.Properties) any { return readAttributes(spec, props) }}
+		Attributes: func(props geo.Properties) any {
+			a := readAttributes(spec, props)
+			if a.extra != nil && len(a.extra.missing) > 0 {
+				seenMu.Lock()
+				for _, n := range props.Names() {
+					if len(seenName) < 200 {
+						seenName[n] = true
+					}
+				}
+				seenMu.Unlock()
+			}
+			return a
+		}}
 	if spec.Level == "" {
 		// A bare file validated without --level: structure and geometry only.
 		spec.Level, opts.LayerKind = "", "GeoJSON"
@@ -304,7 +435,14 @@ func LoadLayer(ctx context.Context, spec LayerSpec) (*Layer, []Issue, error) {
 	if file == "" {
 		file = filepath.ToSlash(spec.Path)
 	}
+	if err := fieldsAbsent(spec, extras, seenName); err != nil {
+		return nil, nil, err
+	}
 	var issues []Issue
+	if len(l.Features) == 0 {
+		issues = append(issues, Issue{Check: CheckLayerEmpty, Layer: spec.Name, File: file, Feature: -1,
+			Message: fmt.Sprintf("layer %s has no features; nothing of it is checked (is it the right file?)", spec.Name)})
+	}
 	windings := 0
 	var firstWinding *Issue
 	for _, p := range data.Problems {
@@ -376,6 +514,7 @@ type extraAttributes struct {
 	labels      *Labels  // nil when the feature has none
 	yearProblem []string // start, then end year values that are no year
 	widthBad    string   // description of an unusable width value
+	missing     []string // keys of mapped fields (fields: id, class, …) the feature lacks
 }
 
 func (a *attributes) more() *extraAttributes {
@@ -400,6 +539,12 @@ func readAttributes(spec LayerSpec, props geo.Properties) *attributes {
 		return propString(prop(key))
 	}
 	a := &attributes{}
+	for _, m := range spec.Fields.mapped() {
+		if !props.Has(m.prop) {
+			x := a.more()
+			x.missing = append(x.missing, m.key)
+		}
+	}
 	a.id = text(spec.Fields.or(spec.Fields.ID, "id"))
 	a.rawClass = strings.TrimSpace(text(spec.Fields.or(spec.Fields.Class, "class")))
 	startKey, endKey := spec.Fields.or(spec.Fields.Start, "start_year"), spec.Fields.or(spec.Fields.End, "end_year")
@@ -502,6 +647,18 @@ func attributeIssues(l *Layer, file string, extras []*extraAttributes) []Issue {
 		if x == nil {
 			x = &extraAttributes{}
 		}
+		for _, key := range x.missing {
+			if key == "class" {
+				continue // the missing class is an attribute-invalid error above
+			}
+			prop := l.Fields.prop(key)
+			is := Issue{Check: CheckFieldMissing, Layer: l.Name, File: file, Feature: f.Index, ID: f.ID, Class: f.RawClass, Line: f.Line, Geometry: f.Geometry,
+				Message: fmt.Sprintf("feature has no %q property, which fields.%s of layer %s maps", prop, key, l.Name)}
+			if key == "id" {
+				is.Message += fmt.Sprintf("; it is named %s by its position, which changes when features are added or removed", f.ID)
+			}
+			out = append(out, is)
+		}
 		for _, msg := range x.yearProblem {
 			add(f, CheckAttribute, "%s", msg)
 		}
@@ -516,6 +673,65 @@ func attributeIssues(l *Layer, file string, extras []*extraAttributes) []Issue {
 		}
 	}
 	return out
+}
+
+// fieldAbsentError: a field mapped under fields: is a property of no
+// feature of the layer: the mapping is wrong, not the features.
+type fieldAbsentError struct {
+	layer, key, prop string
+	line             int
+	names            []string // property names the features have
+}
+
+func (e *fieldAbsentError) Error() string {
+	msg := fmt.Sprintf("layer %q: fields.%s names property %q, which no feature of the layer has", e.layer, e.key, e.prop)
+	if near := nearestName(e.prop, e.names); near != "" {
+		msg += fmt.Sprintf("; did you mean %q?", near)
+	}
+	if len(e.names) > 0 {
+		msg += " (properties of the features: " + strings.Join(e.names, ", ") + ")"
+	}
+	return msg
+}
+
+// fieldsAbsent returns a *fieldAbsentError for the first mapped field no
+// feature has; a layer without features has no such error (it is a
+// layer-empty warning).
+func fieldsAbsent(spec LayerSpec, extras []*extraAttributes, names map[string]bool) error {
+	if len(extras) == 0 {
+		return nil
+	}
+	for _, m := range spec.Fields.mapped() {
+		all := true
+		for _, x := range extras {
+			if x == nil || !slices.Contains(x.missing, m.key) {
+				all = false
+				break
+			}
+		}
+		if all {
+			sorted := make([]string, 0, len(names))
+			for n := range names {
+				sorted = append(sorted, n)
+			}
+			sort.Strings(sorted)
+			return &fieldAbsentError{layer: spec.Name, key: m.key, prop: m.prop, line: spec.FieldLines[m.key], names: sorted}
+		}
+	}
+	return nil
+}
+
+// nearestName is the name closest to want ignoring case, when it is close
+// (at most 2 edits, or equal but for case); "" otherwise.
+func nearestName(want string, names []string) string {
+	w := []rune(strings.ToUpper(want))
+	best, bestD := "", 3
+	for _, n := range names {
+		if d := levenshtein(w, []rune(strings.ToUpper(n))); d < bestD {
+			best, bestD = n, d
+		}
+	}
+	return best
 }
 
 func describe(v any) string {

@@ -89,6 +89,9 @@ func AssignDistricts(ctx context.Context, set *planning.PlanSet, res *Result) er
 			}
 			g = *f.At
 		}
+		if geo.PointCount(g) == 0 {
+			continue // an empty geometry has no place in any district
+		}
 		ri, ok := ruleIndex[f.Rule]
 		if !ok {
 			ri = len(ruleIndex)

@@ -44,7 +44,7 @@ func FuzzRulesFile(f *testing.F) {
 		const name = "fuzz.yaml"
 		rf, err := ParseRulesFile(data, name)
 		if err != nil {
-			if !strings.HasPrefix(err.Error(), "rules: "+name+": ") {
+			if !strings.HasPrefix(err.Error(), "rules: "+name+":") {
 				t.Fatalf("error does not name the file: %v", err)
 			}
 			return

@@ -7,8 +7,9 @@ import (
 )
 
 // Input rules turn the problems found while loading a plan set (structure,
-// geometry, attributes, CRS) into findings. validate runs all of them;
-// check runs geometry-invalid and the error-level ones.
+// geometry, attributes, CRS) into findings. validate and check both run
+// all of them: whatever validate finds is in check's report too, and a
+// rules file cannot disable them.
 
 func inputRule(check string, sev Severity, doc string) *Rule {
 	return &Rule{Name: check, Severity: sev, Doc: doc, Run: func(ctx context.Context, pass *Pass) error {
@@ -50,6 +51,9 @@ var issueZH = map[string]string{
 	planning.CheckWinding:         "环的方向不符合右手法则",
 	planning.CheckCRS:             "坐标系可疑",
 	planning.CheckDisjoint:        "图层与其他图层无重叠，请检查坐标系",
+	planning.CheckLayerEmpty:      "图层没有要素，未作任何检查",
+	planning.CheckSameFile:        "两个图层读取同一文件，冲突将重复报告",
+	planning.CheckFieldMissing:    "要素缺少清单 fields 映射的属性",
 }
 
 // GeometryInvalid reports features whose geometry cannot take part in any
@@ -115,13 +119,42 @@ Fix: check the layer's crs and that it belongs to this plan set.
 
 图层范围与其他图层均不相交，通常是坐标系错误。`)
 
-// InputRules returns the checks validate runs, in report order.
+var layerEmpty = inputRule(planning.CheckLayerEmpty, Warning, `layer has no features
+
+Reports a layer whose file holds no feature (an empty FeatureCollection). Nothing of the layer takes part in any rule, so a check of the set reads as clean for it.
+Fix: point the manifest at the right file, or export the layer again.
+
+图层文件没有任何要素，该图层未参与检查，请核对文件。`)
+
+var layersSameFile = inputRule(planning.CheckSameFile, Warning, `two layers read the same file
+
+Reports a layer whose file is the file of an earlier layer of the manifest (the same path, a link to it, or a copy with the same content). Every conflict between the two is then reported twice, and the layer overlaps itself.
+Fix: list each file once in plancheck.yaml.
+
+清单中两个图层读取同一文件（或内容相同的文件），冲突将重复报告，请只列一次。`)
+
+var fieldMissing = inputRule(planning.CheckFieldMissing, Warning, `feature lacks a property the manifest maps
+
+Reports a feature without the property a fields: entry of its layer names (fields: {id: OBJECTID} and a feature without OBJECTID). A feature without its mapped id is named by its position (#12), which changes when features are added; one without mapped years or width takes no part in the rules that need them. A mapped class that is missing is an attribute-invalid error instead, and a mapped property that no feature has stops the run (the mapping is wrong).
+Fix: fill in the property, or correct fields: in plancheck.yaml.
+
+要素缺少清单 fields 映射的属性（如编号字段），请补全属性或更正映射。`)
+
+// InputRules returns the input checks validate runs (check runs them too),
+// in report order.
 func InputRules() []*Rule {
-	return []*Rule{GeometryInvalid, featureInvalid, attributeInvalid, idDuplicate, geometryNull, windingOrder, crsSuspect, layersDisjoint}
+	return append([]*Rule{GeometryInvalid}, inputErrorRules()...)
 }
 
-// inputErrorRules are the input checks a check run reports besides
-// geometry-invalid: problems that change which features take part.
+// inputErrorRules are the input checks besides geometry-invalid, which a
+// check run reports after the built-in Go rules.
 func inputErrorRules() []*Rule {
-	return []*Rule{featureInvalid, attributeInvalid, idDuplicate}
+	return []*Rule{featureInvalid, attributeInvalid, idDuplicate, geometryNull, windingOrder, crsSuspect, layersDisjoint,
+		layerEmpty, layersSameFile, fieldMissing, SelectorUnmatched}
+}
+
+// isInputRule reports whether name is an input check, which a rules file
+// may neither disable nor reuse.
+func isInputRule(name string) bool {
+	return Lookup(InputRules(), name) != nil
 }

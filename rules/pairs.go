@@ -2,6 +2,7 @@ package rules
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"sync"
 
@@ -31,8 +32,15 @@ func (p *Pass) footprint(r featureRef) (*geo.Shape, error) {
 	if r.feature().IsLine() {
 		return p.corridor(r.layer, r.index)
 	}
-	return p.shape(r.layer, r.index)
+	s, err := p.shape(r.layer, r.index)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", r, err)
+	}
+	return s, nil
 }
+
+// String names the feature as findings do: layer#id.
+func (r featureRef) String() string { return r.layer.Name + "#" + r.feature().ID }
 
 // footprintBound is the bounding box of a feature's footprint, without
 // preparing a polygon's shape.
@@ -216,7 +224,7 @@ func (p *Pass) intersectAll(ctx context.Context, cands []candidate, minArea floa
 					}
 					patch, area, err := geo.Overlap(sa, sb)
 					if err != nil {
-						errs[i] = err
+						errs[i] = fmt.Errorf("overlaying %s and %s: %w", c.a, c.b, err)
 						continue
 					}
 					if patch == nil || area < minArea {

@@ -15,6 +15,16 @@ type Input struct {
 	File     string // path as given in the manifest, slash-separated
 	SHA256   string
 	Features int
+	// The feature accounting (see NewInput): of the Read features,
+	// Checked take part in the rules and Excluded do not, by reason (the
+	// input rule that reports each one), sorted by reason; Checked plus
+	// the Excluded counts is Read.
+	Read     int
+	Checked  int
+	Excluded []Exclusion
+	// Accounted is set by NewInput: the three fields above are filled in
+	// (reports leave them out of an Input built by hand without them).
+	Accounted bool
 }
 
 // RuleInfo is what reports need to describe a rule (SARIF descriptors,

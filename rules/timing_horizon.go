@@ -30,7 +30,10 @@ Fix: revise the expired plan, or align the horizons in the next plan round.
 				timed = append(timed, l)
 			}
 		}
-		manifest := "plancheck.yaml"
+		manifest := planning.ManifestName
+		if set.Manifest != nil && set.Manifest.Path != "" {
+			manifest = set.Manifest.File()
+		}
 		for _, l := range timed {
 			if l.Horizon.Target < set.Asof {
 				pass.Report(Finding{

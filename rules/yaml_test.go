@@ -51,7 +51,12 @@ func TestDefaultRulesFileParses(t *testing.T) {
 
 func TestRulesFileErrors(t *testing.T) {
 	tests := []struct{ name, src, want string }{
-		{"unknown key", "rules:\n  - name: x\n    colour: red\n", "field colour not found"},
+		{"unknown key", "rules:\n  - name: x\n    colour: red\n", `r.yaml:3: unknown key "colour" in a rule (want name, severity, doc,`},
+		{"unknown selector key", "rules:\n  - name: x\n    a:\n      - {levle: city-master}\n", `r.yaml:4: unknown key "levle" in a selector (want level, layer, category, code, except_category, except_code, geometry)`},
+		{"not a number", "rules:\n  - name: x\n    min_area_m2: big\n", `r.yaml:3: "big" is text, want a number`},
+		{"tab", "rules:\n  - name: x\n\t  doc: d\n", `r.yaml:3: not valid YAML: found a tab character`},
+		{"GBK", "rules:\n  - name: \xb3\xa4\xc9\xb3\n", `r.yaml:2: text is not UTF-8; it reads as GBK: "- name: 长沙`},
+		{"disable an input check", "disable: [geometry-invalid]\n", `"geometry-invalid" is an input check, which always runs`},
 		{"bad relation", "rules:\n  - {name: x, severity: error, doc: d, relation: near, a: [{level: land-use}], b: [{level: land-use}]}\n", `unknown relation "near"`},
 		{"bad category", "rules:\n  - {name: x, severity: error, doc: d, relation: overlaps, a: [{category: [farmland]}], b: [{level: land-use}]}\n", `unknown category "farmland"`},
 		{"bad level", "rules:\n  - {name: x, severity: error, doc: d, relation: overlaps, a: [{level: zoning}], b: [{level: land-use}]}\n", `unknown level "zoning"`},
@@ -62,7 +67,7 @@ func TestRulesFileErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := rules.ParseRulesFile([]byte(tt.src), "r.yaml")
-			if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), "r.yaml") {
+			if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), "r.yaml") || strings.Contains(err.Error(), "rules.") {
 				t.Fatalf("error %v, want it to name r.yaml and contain %q", err, tt.want)
 			}
 		})

@@ -169,10 +169,10 @@ func TestDeterministic(t *testing.T) {
 }
 
 func TestFlagsAfterArguments(t *testing.T) {
-	got := flagsFirst([]string{"plancheck", "check", "dir", "--out", "r", "--quiet", "--format=json"})
-	want := []string{"plancheck", "check", "--out", "r", "--quiet", "--format=json", "--", "dir"}
-	if strings.Join(got, " ") != strings.Join(want, " ") {
-		t.Fatalf("got %q, want %q", got, want)
+	got, err := flagsFirst([]string{"plancheck", "check", "dir", "--out", "r", "--quiet", "--format=json", "--asof", "-1"})
+	want := []string{"plancheck", "check", "--out", "r", "--quiet", "--format=json", "--asof", "-1", "--", "dir"}
+	if err != nil || strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Fatalf("got %q, %v, want %q", got, err, want)
 	}
 }
 

@@ -39,6 +39,10 @@ func runValidate(c *cli.Context) error {
 	var set *planning.PlanSet
 	if c.NArg() == 1 && c.String("manifest") == "" && isGeoJSONFile(c.Args().First()) {
 		set, err = singleFileSet(ctx, c, c.Args().First())
+		if err == nil && c.String("level") == "" {
+			// The report would read as a clean bill of health.
+			fmt.Fprintln(c.App.ErrWriter, "plancheck: note: without --level only GeoJSON structure, geometry validity and coordinates were checked, not classes, years, widths or the geometry types of a level; give --level LEVEL to check them")
+		}
 	} else {
 		if c.String("level") != "" {
 			return usageError("--level applies to a single GeoJSON file, not a plan set")

@@ -100,6 +100,16 @@ type jsonInput struct {
 	File     string `json:"file"`
 	SHA256   string `json:"sha256"`
 	Features int    `json:"features"`
+	// The feature accounting, when the run made it (rules.NewInput): read
+	// = checked + the excluded counts.
+	Read     *int             `json:"read,omitempty"`
+	Checked  *int             `json:"checked,omitempty"`
+	Excluded *[]jsonExclusion `json:"excluded,omitempty"`
+}
+
+type jsonExclusion struct {
+	Reason string `json:"reason"`
+	Count  int    `json:"count"`
 }
 
 type jsonBaseline struct {
@@ -177,6 +187,13 @@ func JSON(w io.Writer, r *rules.Result) error {
 	out.Summary.ByState, out.Summary.ByDecision = reviewCounts(r, fs)
 	for i, in := range r.Inputs {
 		out.Inputs[i] = jsonInput{Layer: in.Layer, Level: in.Level, File: in.File, SHA256: in.SHA256, Features: in.Features}
+		if in.Accounted {
+			read, checked, excluded := in.Read, in.Checked, []jsonExclusion{}
+			for _, e := range in.Excluded {
+				excluded = append(excluded, jsonExclusion{Reason: e.Reason, Count: e.Count})
+			}
+			out.Inputs[i].Read, out.Inputs[i].Checked, out.Inputs[i].Excluded = &read, &checked, &excluded
+		}
 	}
 	for _, rc := range s.Rules {
 		out.Summary.ByRule[rc.Rule.Name] = jsonCount{Count: rc.Count, AreaM2: json.Number(metres(rc.AreaM2))}

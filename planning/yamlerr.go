@@ -1,0 +1,75 @@
+package planning
+
+import (
+	"bytes"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/plancheck/plancheck/geo"
+	"go.yaml.in/yaml/v3"
+)
+
+// YAML files (manifests, rules and decisions files) are read with
+// go.yaml.in/yaml/v3, whose messages give the line of the construct being
+// parsed rather than of the problem, and for parser errors count it from
+// 0: a tab on line 7 is reported at line 6, an unclosed '[' at the line
+// before it. YAMLError finds the line itself.
+
+var yamlLinePrefix = regexp.MustCompile(`^yaml: (?:line \d+: )?`)
+
+// YAMLError explains why data is not YAML: the line of the problem (0
+// when unknown) and the message without the decoder's "yaml: line N:"
+// prefix. A file that is not UTF-8 is said so (naming GBK when it reads as
+// GBK), at the line of the first bad byte.
+func YAMLError(data []byte, err error) (int, string) {
+	if line, msg, bad := NotUTF8Text(data); bad {
+		return line, msg
+	}
+	msg := yamlLinePrefix.ReplaceAllString(err.Error(), "")
+	return problemLine(data, msg, yamlLine(err)), msg
+}
+
+// NotUTF8Text says where text that should be UTF-8 is not, reusing the
+// GeoJSON reader's explanation: the line, a message, and whether it is
+// bad at all.
+func NotUTF8Text(data []byte) (line int, msg string, bad bool) {
+	off, gbk := geo.NotUTF8(data)
+	if off >= len(data) {
+		return 0, "", false
+	}
+	line = bytes.Count(data[:off], []byte("\n")) + 1
+	if gbk != "" {
+		return line, fmt.Sprintf("text is not UTF-8; it reads as GBK: %q — re-save the file as UTF-8", gbk), true
+	}
+	return line, fmt.Sprintf("text is not UTF-8 (byte offset %d) — re-save the file as UTF-8", off), true
+}
+
+// problemLine is the first line at which the document, cut after that
+// line, fails with the same message: where the problem shows, not where
+// the construct around it began. Documents past 5000 lines keep the
+// decoder's line.
+func problemLine(data []byte, msg string, reported int) int {
+	lines := bytes.SplitAfter(data, []byte("\n"))
+	if len(lines) > 5000 {
+		return reported
+	}
+	n := 0
+	for k, l := range lines {
+		n += len(l)
+		var doc yaml.Node
+		err := yaml.Unmarshal(data[:n], &doc)
+		if err != nil && yamlLinePrefix.ReplaceAllString(err.Error(), "") == msg {
+			return k + 1
+		}
+	}
+	return reported
+}
+
+// yamlMessageHint adds what a common mistake means to a YAML message.
+func yamlMessageHint(msg string) string {
+	if strings.Contains(msg, "tab character") {
+		return msg + " (YAML indents with spaces, never tabs)"
+	}
+	return msg
+}
