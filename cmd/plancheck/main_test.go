@@ -210,9 +210,20 @@ func TestDistrictStatisticsAndLedger(t *testing.T) {
 	if got := strings.Join(rows[0], ","); got != strings.Join(report.LedgerColumns, ",") {
 		t.Fatalf("ledger header %q", got)
 	}
+	// Columns by header, as decisions import reads them.
+	col := map[string]int{}
+	for i, h := range rows[0] {
+		col[h] = i
+	}
+	cell := func(r []string, h string) string {
+		if i, ok := col[h]; ok && i < len(r) {
+			return r[i]
+		}
+		return ""
+	}
 	var farmland []string
 	for _, r := range rows[1:] {
-		if len(r) > 1 && r[1] == "construction-on-basic-farmland" {
+		if cell(r, "冲突类型") == "construction-on-basic-farmland" {
 			farmland = r
 		}
 	}
@@ -222,11 +233,11 @@ func TestDistrictStatisticsAndLedger(t *testing.T) {
 	// The patch is 0.01° × 0.01° at 28.05°N (108.9545 ha by pyproj Geod),
 	// split evenly by the border at 113°E (54.4773 ha each): the larger
 	// half decides the district, here a tie broken by order (长沙 first).
-	if farmland[2] != "长沙市 (430100)" || farmland[3] != "cm" || farmland[4] != "R-1" || farmland[6] != "lu" || farmland[7] != "F-1" {
+	if cell(farmland, "所在区县") != "长沙市 (430100)" || cell(farmland, "图层A") != "cm" || cell(farmland, "要素A") != "R-1" || cell(farmland, "图层B") != "lu" || cell(farmland, "要素B") != "F-1" {
 		t.Errorf("ledger row %q", farmland)
 	}
-	if farmland[9] != "108.9545" {
-		t.Errorf("area %q ha, want 108.9545", farmland[9])
+	if a := cell(farmland, "面积(公顷)"); a != "108.9545" {
+		t.Errorf("area %q ha, want 108.9545", a)
 	}
 }
 
