@@ -190,6 +190,11 @@ func (in Info) Boxes() []Box {
 // ReadInfo reads the tile: section of a manifest; ok is false for a plan
 // set that is not a tile.
 func ReadInfo(manifest string) (Info, bool, error) {
+	if kind := geo.NotRegular(manifest); kind != "" {
+		// Not a tile; the manifest reader explains (and never blocks on a
+		// pipe).
+		return Info{}, false, nil
+	}
 	data, err := os.ReadFile(manifest)
 	if err != nil {
 		return Info{}, false, fmt.Errorf("tiling: %w", err)
@@ -345,27 +350,21 @@ func eachFeature(ctx context.Context, l planning.LayerSpec, digest io.Writer, fn
 }
 
 // featureBound is the lon/lat box of a feature's coordinates, false when
-// it has none that can be read.
+// it has none that can be read. It scans the text for the positions of
+// every "coordinates" member (GeometryCollections have several) without
+// building the geometry: the tile step only needs boxes, and a decode to
+// generic values cost it most of its time.
 func featureBound(raw json.RawMessage, crs geo.CRS) (orb.Bound, bool) {
-	var f struct {
-		Geometry *struct {
-			Coordinates json.RawMessage `json:"coordinates"`
-			Geometries  []struct {
-				Coordinates json.RawMessage `json:"coordinates"`
-			} `json:"geometries"`
-		} `json:"geometry"`
-	}
-	if json.Unmarshal(raw, &f) != nil || f.Geometry == nil {
-		return orb.Bound{}, false
-	}
 	b := orb.Bound{Min: orb.Point{math.Inf(1), math.Inf(1)}, Max: orb.Point{math.Inf(-1), math.Inf(-1)}}
 	seen := false
-	add := func(c json.RawMessage) {
-		var v any
-		if json.Unmarshal(c, &v) != nil {
-			return
+	key := []byte(`"coordinates"`)
+	for rest := []byte(raw); ; {
+		i := bytes.Index(rest, key)
+		if i < 0 {
+			break
 		}
-		walkPositions(v, func(x, y float64) {
+		rest = rest[i+len(key):]
+		rest = scanPositions(rest, func(x, y float64) {
 			lon, lat := crs.ToLonLat(x, y)
 			if math.IsNaN(lon) || math.IsNaN(lat) || math.IsInf(lon, 0) || math.IsInf(lat, 0) {
 				return
@@ -373,10 +372,6 @@ func featureBound(raw json.RawMessage, crs geo.CRS) (orb.Bound, bool) {
 			b = b.Extend(orb.Point{lon, lat})
 			seen = true
 		})
-	}
-	add(f.Geometry.Coordinates)
-	for _, g := range f.Geometry.Geometries {
-		add(g.Coordinates)
 	}
 	if !seen {
 		return orb.Bound{}, false
@@ -391,22 +386,43 @@ func featureBound(raw json.RawMessage, crs geo.CRS) (orb.Bound, bool) {
 	return b, true
 }
 
-func walkPositions(v any, fn func(x, y float64)) {
-	arr, ok := v.([]any)
-	if !ok {
-		return
-	}
-	if len(arr) >= 2 {
-		x, xok := arr[0].(float64)
-		y, yok := arr[1].(float64)
-		if xok && yok {
-			fn(x, y)
-			return
+// scanPositions reads the nested arrays after a "coordinates" key and
+// calls fn with the first two numbers of every innermost array; it
+// returns the text after them.
+func scanPositions(s []byte, fn func(x, y float64)) []byte {
+	depth, started := 0, false
+	var nums [2]float64
+	n := 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '[':
+			depth++
+			started = true
+			n = 0
+		case c == ']':
+			if n >= 2 {
+				fn(nums[0], nums[1])
+			}
+			n = 0
+			depth--
+			if started && depth == 0 {
+				return s[i+1:]
+			}
+		case c == '-' || (c >= '0' && c <= '9'):
+			j := i + 1
+			for j < len(s) && (s[j] == '.' || s[j] == 'e' || s[j] == 'E' || s[j] == '+' || s[j] == '-' || (s[j] >= '0' && s[j] <= '9')) {
+				j++
+			}
+			if v, err := strconv.ParseFloat(string(s[i:j]), 64); err == nil && n < 2 {
+				nums[n] = v
+			}
+			n++
+			i = j - 1
+		case !started && c != ':' && c != ' ' && c != '\t' && c != '\n' && c != '\r':
+			return s[i:] // "coordinates" was not followed by an array
 		}
 	}
-	for _, e := range arr {
-		walkPositions(e, fn)
-	}
+	return nil
 }
 
 // corridorWidth is a line feature's corridor width: its width property, or

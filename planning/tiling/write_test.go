@@ -2,10 +2,12 @@ package tiling
 
 import (
 	"context"
+	"io"
 	"path/filepath"
 	"strconv"
 	"testing"
 
+	"github.com/plancheck/plancheck/geo"
 	"github.com/plancheck/plancheck/planning"
 )
 
@@ -63,3 +65,32 @@ func TestWriteCoversEveryFeature(t *testing.T) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// The tile step's boxes, read from the text, hold the geometry the reader
+// builds (projected layers included).
+func TestFeatureBoundsHoldTheGeometry(t *testing.T) {
+	ctx := context.Background()
+	whole, err := planning.LoadPlanSet(ctx, czt, planning.ManifestOptions{}, 2026)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range whole.Layers {
+		err := eachFeature(ctx, l.LayerSpec, io.Discard, func(f rawFeature) error {
+			g := l.Features[f.index].Geometry
+			if g == nil || l.Features[f.index].Invalid {
+				return nil
+			}
+			b := geo.BoundOf(g)
+			if !f.ok || f.bound.Min[0] > b.Min[0]+1e-9 || f.bound.Min[1] > b.Min[1]+1e-9 || f.bound.Max[0] < b.Max[0]-1e-9 || f.bound.Max[1] < b.Max[1]-1e-9 {
+				t.Errorf("%s feature %d: box %v does not hold %v", l.Name, f.index, f.bound, b)
+			}
+			if f.line != l.Features[f.index].Line {
+				t.Errorf("%s feature %d: line %d, reader says %d", l.Name, f.index, f.line, l.Features[f.index].Line)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
