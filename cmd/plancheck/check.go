@@ -96,7 +96,7 @@ func manifestArg(c *cli.Context) (string, error) {
 		if c.NArg() > 0 {
 			return "", usageError("give either a plan-set directory or --manifest, not both")
 		}
-		return m, nil
+		return m, checkManifest(c, m)
 	}
 	if c.NArg() != 1 {
 		return "", usageError("%s needs one plan-set directory (or --manifest FILE)", c.Command.Name)
@@ -105,7 +105,17 @@ func manifestArg(c *cli.Context) (string, error) {
 	if err != nil {
 		return "", inputError(err)
 	}
-	return p, nil
+	return p, checkManifest(c, p)
+}
+
+// checkManifest reads the manifest once before anything else looks into
+// it, so that a bad one is explained by the manifest reader (the line of
+// the problem, GBK, a layer given as a plan set) whatever reads it next.
+func checkManifest(c *cli.Context, path string) error {
+	if _, err := planning.ReadManifest(path, loadOptions(c)); err != nil {
+		return inputError(err)
+	}
+	return nil
 }
 
 func loadSet(ctx context.Context, c *cli.Context, manifest string, prog *progress) (*planning.PlanSet, error) {
@@ -206,11 +216,26 @@ func reportRun(ctx context.Context, c *cli.Context, s runSettings, manifest stri
 		return inputError(err)
 	}
 	if out := c.String("out"); out != "" {
-		if err := report.WriteDirContext(ctx, out, res); err != nil {
+		if err := report.WriteDirWith(ctx, out, res, report.DirOptions{Inputs: inputFiles(set)}); err != nil {
 			return runError("writing reports", err)
 		}
 	}
 	return finish(c, s, res)
+}
+
+// inputFiles are the plan set's own files, which --out must never replace.
+func inputFiles(set *planning.PlanSet) []string {
+	m := set.Manifest
+	files := []string{m.Path}
+	for _, l := range m.Layers {
+		files = append(files, l.Path)
+	}
+	for _, f := range []string{m.RulesPath, m.DecisionsPath} {
+		if f != "" {
+			files = append(files, f)
+		}
+	}
+	return files
 }
 
 // runError is exit 2 for an error of a run phase; when Ctrl-C or
@@ -227,7 +252,14 @@ func runError(phase string, err error) error {
 // exit code.
 func finish(c *cli.Context, s runSettings, res *rules.Result) error {
 	var buf bytes.Buffer
-	if err := report.Write(&buf, s.format, res); err != nil {
+	var err error
+	if s.format == "junit" {
+		// JUnit marks as failures only what --fail-on counts.
+		err = report.JUnitFailOn(&buf, res, s.failOn)
+	} else {
+		err = report.Write(&buf, s.format, res)
+	}
+	if err != nil {
 		return usageError("%v", err)
 	}
 	if _, err := c.App.Writer.Write(buf.Bytes()); err != nil {

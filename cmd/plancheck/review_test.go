@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/xuri/excelize/v2"
 )
 
 // Reports carry the run date; tests pin it the way a reproducible rerun
@@ -316,4 +317,115 @@ func validateSARIF(t *testing.T, data []byte) error {
 		return err
 	}
 	return sch.Validate(inst)
+}
+
+// The Excel round trip as bureaus work: the ledger goes out, a reviewer
+// fills 处理状态, 依据文号, 协调方式 and 有效期至 in Excel, decisions import
+// reads it back into decisions.yaml, and the next run waives those
+// findings.
+func TestLedgerRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	copyDir(t, filepath.Join(repoRoot, "fixtures/czt"), dir)
+	out := filepath.Join(t.TempDir(), "out")
+	if _, stderr, code := runCLI(t, "check", dir, "--out", out, "--quiet", "--date", "2026-03-01"); code != exitFindings {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	ledger := filepath.Join(out, "ledger.xlsx")
+	x, err := excelize.OpenFile(ledger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const sheet = "冲突台账"
+	rows, err := x.GetRows(sheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := map[string]int{}
+	for i, h := range rows[0] {
+		col[h] = i
+	}
+	for _, h := range []string{"编号", "冲突类型", "处理状态", "依据文号", "协调方式", "处理意见", "有效期至"} {
+		if _, ok := col[h]; !ok {
+			t.Fatalf("ledger has no %s column: %v", h, rows[0])
+		}
+	}
+	set := func(row int, header string, v any) {
+		cell, _ := excelize.CoordinatesToCellName(col[header]+1, row)
+		if err := x.SetCellValue(sheet, cell, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Accept every construction-on-basic-farmland finding; put one
+	// layer-overlap under review; leave the rest.
+	accepted, review := map[string]bool{}, ""
+	for i, r := range rows[1:] {
+		row := i + 2
+		switch r[col["冲突类型"]] {
+		case "construction-on-basic-farmland":
+			set(row, "处理状态", "同意保留")
+			set(row, "依据文号", "国函〔2024〕12号")
+			set(row, "协调方式", "依法调整基本农田")
+			set(row, "有效期至", "2027-12-31")
+			accepted[r[col["编号"]]] = true
+		case "layer-overlap":
+			if review == "" {
+				set(row, "处理意见", "边界待核实")
+				review = r[col["编号"]]
+			}
+		}
+	}
+	if len(accepted) == 0 || review == "" {
+		t.Fatal("the bundled set has no farmland or overlap findings to decide")
+	}
+	if err := x.Save(); err != nil {
+		t.Fatal(err)
+	}
+	x.Close()
+	decisions := filepath.Join(dir, "decisions.yaml")
+	_, stderr, code := runCLI(t, "decisions", "import", ledger, "--into", decisions, "--date", "2026-03-02", "--by", "长沙市自然资源和规划局")
+	if code != exitClean {
+		t.Fatalf("import: exit %d, %s", code, stderr)
+	}
+	appendManifest(t, dir, "decisions: decisions.yaml\n")
+	out2 := filepath.Join(t.TempDir(), "out2")
+	if _, stderr, code := runCLI(t, "check", dir, "--out", out2, "--quiet", "--date", "2026-03-05"); code == exitUsage {
+		t.Fatalf("second run: %s", stderr)
+	}
+	waived := 0
+	for _, f := range readFindings(t, filepath.Join(out2, "report.json")) {
+		switch {
+		case accepted[f.Fingerprint]:
+			if !f.Waived || f.Decision == nil || *f.Decision != "accepted" {
+				t.Errorf("%v: not waived after the import", f.Features)
+			}
+			waived++
+		case f.Fingerprint == review:
+			if f.Waived || f.Decision == nil || *f.Decision != "under-review" {
+				t.Errorf("%v: want under review, not waived", f.Features)
+			}
+		case f.Rule == "decision-stale" || f.Rule == "decision-expired":
+			t.Errorf("unexpected %s: %v", f.Rule, f.Features)
+		case f.Waived:
+			t.Errorf("%v waived without a decision", f.Features)
+		}
+	}
+	if waived != len(accepted) {
+		t.Errorf("%d findings waived, want %d", waived, len(accepted))
+	}
+	// The next ledger shows the decisions.
+	y, err := excelize.OpenFile(filepath.Join(out2, "ledger.xlsx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer y.Close()
+	rows2, _ := y.GetRows(sheet)
+	shown := 0
+	for _, r := range rows2[1:] {
+		if accepted[r[col["编号"]]] && r[col["依据文号"]] == "国函〔2024〕12号" && r[col["状态"]] == "已豁免" {
+			shown++
+		}
+	}
+	if shown != len(accepted) {
+		t.Errorf("%d ledger rows show the accepted decision, want %d", shown, len(accepted))
+	}
 }
