@@ -41,7 +41,15 @@ type boundaryIndex struct {
 	interiorOK   bool
 	bound        orb.Bound
 	ok           bool // polygonal and usable
+	// loc locates points in the shape in logarithmic time; it is built on
+	// first use, for shapes of at least locatorMinSegments segments.
+	locOnce sync.Once
+	loc     *areaLocator
 }
+
+// locatorMinSegments: below this many segments the linear scan is as fast
+// as the indexed locator and needs no memory.
+const locatorMinSegments = 48
 
 type preparedBoundary struct {
 	once sync.Once
@@ -179,10 +187,22 @@ func (b *boundaryIndex) segmentsNear(box rtree.Box, out []int) []int {
 	return out
 }
 
+// classify returns 1 when p is in the interior of the shape, 0 on its
+// boundary and -1 outside.
 func (b *boundaryIndex) classify(p orb.Point) int {
 	if p[0] < b.bound.Min[0] || p[0] > b.bound.Max[0] || p[1] < b.bound.Min[1] || p[1] > b.bound.Max[1] {
 		return -1
 	}
+	if len(b.segs) >= locatorMinSegments {
+		b.locOnce.Do(func() { b.loc = newAreaLocator(b) })
+		return b.loc.locate(p)
+	}
+	return b.classifyLinear(p)
+}
+
+// classifyLinear is classify by a scan of every ring: pointInPolygon of
+// each part.
+func (b *boundaryIndex) classifyLinear(p orb.Point) int {
 	best := -1
 	for _, part := range b.parts {
 		switch pointInPolygon(p, part) {
@@ -215,6 +235,7 @@ type relateScratch struct {
 	splitsA, splitsB []segPoint
 	alongA, alongB   []segLink
 	near, aNear      []int
+	xNear            []int // sideOf's segments of x near y
 	pts              []orb.Point
 }
 
@@ -268,11 +289,16 @@ func quickRelate(a, b *Shape) quickRel {
 			}
 		}
 	}
-	fa := sideOf(ba, bb, sc.splitsA, sc.alongA, sc)
+	fa := sideOf(ba, bb, sc.splitsA, sc.alongA, sc, false)
 	if fa.in && fa.out {
 		return relUnknown
 	}
-	fb := sideOf(bb, ba, sc.splitsB, sc.alongB, sc)
+	// With a's boundary inside b only "a within b" is left, and b's
+	// boundary reaching inside a rules that out too.
+	fb := sideOf(bb, ba, sc.splitsB, sc.alongB, sc, fa.in)
+	if fa.in && fb.in {
+		return relUnknown
+	}
 	pa, okA := ba.interiorPoints()
 	pb, okB := bb.interiorPoints()
 	if !okA || !okB {
@@ -306,7 +332,9 @@ func quickRelate(a, b *Shape) quickRel {
 // midpoints of its segments split where y's vertices touch them. With no
 // proper crossing between the boundaries, those points stand for every
 // boundary point of x. splits and along are sorted here, by x's segment.
-func sideOf(x, y *boundaryIndex, splits []segPoint, along []segLink, sc *relateScratch) sideFacts {
+// It stops once x is known to reach both inside and outside y, or, with
+// stopIn, once it reaches inside: then no answer of quickRelate is left.
+func sideOf(x, y *boundaryIndex, splits []segPoint, along []segLink, sc *relateScratch, stopIn bool) sideFacts {
 	slices.SortStableFunc(splits, func(p, q segPoint) int { return p.seg - q.seg })
 	slices.SortStableFunc(along, func(p, q segLink) int { return p.seg - q.seg })
 	var f sideFacts
@@ -337,14 +365,36 @@ func sideOf(x, y *boundaryIndex, splits []segPoint, along []segLink, sc *relateS
 		}
 		note(y.classify(midpoint(p, q)))
 	}
+	// A segment of x whose box misses y's box is wholly outside y, its
+	// vertex and its pieces alike: only the segments near y are
+	// classified, and the rest only say that x reaches outside y. For a
+	// zone or corridor paired with a small parcel that is a few segments
+	// instead of thousands.
+	sc.xNear = x.segmentsNear(rtree.Box{MinX: y.bound.Min[0], MinY: y.bound.Min[1], MaxX: y.bound.Max[0], MaxY: y.bound.Max[1]}, sc.xNear)
+	if len(sc.xNear) < len(x.segs) {
+		f.out = true
+	}
+	slices.Sort(sc.xNear)
 	si, li := 0, 0
-	for i, s := range x.segs {
+	for _, i := range sc.xNear {
+		if f.in && (f.out || stopIn) {
+			return f
+		}
+		s := x.segs[i]
 		note(y.classify(s[0]))
+		// splits and along hold segments near the other shape only, a
+		// subset of xNear, so earlier entries belong to skipped segments.
+		for li < len(along) && along[li].seg < i {
+			li++
+		}
 		lo := li
 		for li < len(along) && along[li].seg == i {
 			li++
 		}
 		links := along[lo:li]
+		for si < len(splits) && splits[si].seg < i {
+			si++
+		}
 		lo = si
 		for si < len(splits) && splits[si].seg == i {
 			si++
@@ -375,9 +425,6 @@ func sideOf(x, y *boundaryIndex, splits []segPoint, along []segLink, sc *relateS
 					piece(links, pts[k], pts[k+1])
 				}
 			}
-		}
-		if f.in && f.out {
-			return f
 		}
 	}
 	return f
