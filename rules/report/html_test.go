@@ -2,6 +2,9 @@ package report
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -25,7 +28,10 @@ func writeHTML(t *testing.T, r *rules.Result) string {
 
 func TestHTMLEscapes(t *testing.T) {
 	out := writeHTML(t, changsha())
-	for _, bad := range []string{hostileMessage, hostileID, "<img", "<script", "onerror=alert(1)>"} {
+	if n := strings.Count(out, "<script"); n != 1 {
+		t.Errorf("%d <script elements, want report.js only", n)
+	}
+	for _, bad := range []string{hostileMessage, hostileID, "<img", "<script>alert", "onerror=alert(1)>"} {
 		if strings.Contains(out, bad) {
 			t.Errorf("report.html contains %q unescaped", bad)
 		}
@@ -40,13 +46,22 @@ func TestHTMLEscapes(t *testing.T) {
 	}
 }
 
-// TestHTMLSelfContained: the page loads nothing from anywhere.
+// TestHTMLSelfContained: the page loads nothing from anywhere; its one
+// script is inline and admitted by hash, and nothing else is.
 func TestHTMLSelfContained(t *testing.T) {
 	out := writeHTML(t, changsha())
-	for _, bad := range []string{"<link", "<script", "<img", "<iframe", "<object", "<embed", "@import", "url("} {
+	for _, bad := range []string{"<link", "<img", "<iframe", "<object", "<embed", "@import", "url(", "fetch(", "XMLHttpRequest", "import(", "eval(", ".src"} {
 		if strings.Contains(out, bad) {
 			t.Errorf("report.html contains %q", bad)
 		}
+	}
+	if n := strings.Count(out, "<script"); n != 1 || !strings.Contains(out, "<script>"+htmlScript+"</script>") {
+		t.Errorf("%d scripts; want exactly the inline report.js", n)
+	}
+	sum := sha256.Sum256([]byte(htmlScript))
+	csp := `<meta http-equiv="Content-Security-Policy" content="default-src &#39;none&#39;; style-src &#39;unsafe-inline&#39;; script-src &#39;sha256-` + base64.StdEncoding.EncodeToString(sum[:]) + `&#39;">`
+	if !strings.Contains(out, csp) {
+		t.Errorf("no Content-Security-Policy admitting only report.js (want %s)", csp)
 	}
 	for _, tag := range regexp.MustCompile(`<[^>]*>`).FindAllString(out, -1) {
 		for _, bad := range []string{" src=", "http:", "https:", "//"} {
@@ -64,7 +79,7 @@ func TestHTMLLinks(t *testing.T) {
 	mapped := 0
 	for i, f := range sortedFindings(r) {
 		n := strconv.Itoa(i + 1)
-		if !strings.Contains(out, `<tr id="r-`+n+`">`) {
+		if !strings.Contains(out, `<tr id="r-`+n+`" data-n="`+n+`"`) {
 			t.Errorf("finding %s has no row r-%s", n, n)
 		}
 		patch := strings.Contains(out, `id="f-`+n+`" href="#r-`+n+`"`)
@@ -79,8 +94,14 @@ func TestHTMLLinks(t *testing.T) {
 	if mapped != 6 {
 		t.Errorf("%d patches, want 6 (all but the layer-level finding)", mapped)
 	}
-	if !strings.Contains(out, "1 finding has no geometry") {
-		t.Error("no note about the finding without geometry")
+	// The same counts as conflicts.geojson's geometry_kind.
+	for _, want := range []string{
+		"1 finding concerns whole layers (layer-level) and is not drawn; conflicts.geojson gives each the extent of its layers",
+		"2 findings at a point or along a line are drawn as such",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no note %q", want)
+		}
 	}
 }
 
@@ -88,7 +109,14 @@ func TestHTMLLinks(t *testing.T) {
 // fitted into the map, 0.1 px precision.
 func TestHTMLMap(t *testing.T) {
 	r := changsha()
-	m := newMap(r, sortedFindings(r))
+	fs := sortedFindings(r)
+	kinds := make([]string, len(fs))
+	all := mapPlan{draw: map[int]bool{}, full: true}
+	for i, f := range fs {
+		kinds[i] = geometryKind(f)
+		all.draw[i] = true
+	}
+	m := newMap(r, fs, kinds, all)
 	if m == nil {
 		t.Fatal("no map")
 	}
@@ -153,7 +181,7 @@ func TestHTMLVertexCap(t *testing.T) {
 	}
 	r.Map = append(r.Map, rules.MapLayer{Name: "contours", Level: "boundary", Features: []orb.Geometry{big}})
 	out := writeHTML(t, r)
-	if !strings.Contains(out, "Layer contours (boundary) has 200001 vertices") {
+	if !strings.Contains(out, "Layer contours (boundary) has 200001 vertices, more than the map draws; it is shown as the 8 px cells its features occupy.") {
 		t.Error("no note about the skipped layer")
 	}
 	if len(out) > 100_000 {
@@ -180,33 +208,162 @@ func TestHTMLNoMap(t *testing.T) {
 // TestHTMLRendersInChromium takes a screenshot of report.html with headless
 // Chromium when one is installed (apt-get install chromium).
 func TestHTMLRendersInChromium(t *testing.T) {
-	chromium, err := exec.LookPath("chromium")
-	if err != nil {
-		t.Skip("no chromium on PATH")
-	}
-	if testing.Short() {
-		t.Skip("-short")
-	}
+	chromium := chromiumOrSkip(t)
 	dir := t.TempDir()
 	page := filepath.Join(dir, "report.html")
 	if err := os.WriteFile(page, []byte(writeHTML(t, changsha())), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	png := filepath.Join(dir, "report.png")
-	cmd := exec.CommandContext(t.Context(), chromium,
-		"--headless", "--no-sandbox", "--disable-gpu",
-		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-		"--user-data-dir="+filepath.Join(dir, "profile"),
-		"--screenshot="+png, "--window-size=1400,1800",
-		"file://"+filepath.ToSlash(page))
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("%s: %v\n%s", chromium, err, out)
-	}
+	runChromium(t, chromium, dir, "--screenshot="+png, "--window-size=1400,1800", "file://"+filepath.ToSlash(page))
 	fi, err := os.Stat(png)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if fi.Size() <= 10_000 {
 		t.Errorf("screenshot is %d bytes, want more than 10 kB", fi.Size())
+	}
+}
+
+func chromiumOrSkip(t *testing.T) string {
+	t.Helper()
+	chromium, err := exec.LookPath("chromium")
+	if err != nil {
+		t.Skip("no chromium on PATH (apt-get install chromium)")
+	}
+	if testing.Short() {
+		t.Skip("-short")
+	}
+	return chromium
+}
+
+func runChromium(t *testing.T, chromium, dir string, args ...string) string {
+	t.Helper()
+	args = append([]string{"--headless", "--no-sandbox", "--disable-gpu",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+		"--user-data-dir=" + filepath.Join(dir, "profile")}, args...)
+	cmd := exec.CommandContext(t.Context(), chromium, args...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%s: %v\n%s", chromium, err, stderr.String())
+	}
+	return stdout.String()
+}
+
+// measureJS runs in Chromium after report.js and writes what it measured
+// into the page as JSON.
+const measureJS = `
+(function () {
+  var de = document.documentElement, out = {scrollW: de.scrollWidth, clientW: de.clientWidth, overflow: [], clipped: [], small: [], widths: {}};
+  document.querySelectorAll("table, svg.map, pre, dl").forEach(function (el) {
+    var r = el.getBoundingClientRect();
+    if (r.right > de.clientWidth + 0.5) { out.overflow.push(el.tagName + "." + el.getAttribute("class") + " " + Math.round(r.right)); }
+  });
+  document.querySelectorAll("table.findings td").forEach(function (td) {
+    if (td.scrollWidth > td.clientWidth + 1) { out.clipped.push(td.textContent.slice(0, 40)); }
+  });
+  var patches = document.querySelectorAll("a.patch");
+  out.patches = patches.length;
+  patches.forEach(function (a) {
+    var r = a.getBoundingClientRect();
+    if (r.width < 5.5 || r.height < 5.5) { out.small.push(a.id + " " + r.width.toFixed(1) + "x" + r.height.toFixed(1)); }
+  });
+  document.querySelectorAll("table.findings thead th").forEach(function (th) { out.widths[th.textContent] = Math.round(th.getBoundingClientRect().width); });
+  out.pageHeight = de.scrollHeight;
+  var svg = document.getElementById("map"), before = svg.getAttribute("viewBox");
+  var link = document.querySelector("table.findings a[href^='#f-']");
+  link.click();
+  out.zoomed = svg.getAttribute("viewBox") !== before;
+  out.selected = document.querySelectorAll(".sel").length;
+  var sel = document.querySelector("select[data-filter=severity]");
+  sel.value = "error";
+  sel.dispatchEvent(new Event("change"));
+  out.errorRows = Array.prototype.filter.call(document.querySelectorAll("table.findings tbody tr"), function (tr) { return !tr.hidden; }).length;
+  out.hiddenPatches = Array.prototype.filter.call(patches, function (a) { return a.style.display === "none"; }).length;
+  var pre = document.createElement("pre");
+  pre.id = "measure";
+  pre.textContent = JSON.stringify(out);
+  document.body.appendChild(pre);
+})();
+`
+
+type chromiumMeasure struct {
+	ScrollW, ClientW, Patches, PageHeight int
+	Overflow, Clipped, Small              []string
+	Widths                                map[string]float64
+	Zoomed                                bool
+	Selected, ErrorRows, HiddenPatches    int
+}
+
+// measureInChromium loads page at a window width, runs measureJS after
+// the page's script (the test copy drops the CSP so it may) and returns
+// what it measured.
+func measureInChromium(t *testing.T, chromium, html string, width int) chromiumMeasure {
+	t.Helper()
+	dir := t.TempDir()
+	html = regexp.MustCompile(`<meta http-equiv="Content-Security-Policy"[^>]*>`).ReplaceAllString(html, "")
+	html = strings.Replace(html, "</body>", "<script>"+measureJS+"</script>\n</body>", 1)
+	page := filepath.Join(dir, "report.html")
+	if err := os.WriteFile(page, []byte(html), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dom := runChromium(t, chromium, dir, "--dump-dom", "--window-size="+strconv.Itoa(width)+",1000", "file://"+filepath.ToSlash(page))
+	m := regexp.MustCompile(`<pre id="measure">([^<]*)</pre>`).FindStringSubmatch(dom)
+	if m == nil {
+		t.Fatalf("no measurement in the page (did report.js fail?)")
+	}
+	var got chromiumMeasure
+	if err := json.Unmarshal([]byte(strings.ReplaceAll(m[1], "&quot;", `"`)), &got); err != nil {
+		t.Fatalf("%v: %s", err, m[1])
+	}
+	return got
+}
+
+// TestHTMLLayoutInChromium: at 1,280 and 1,400 px nothing is wider than
+// the page, no findings cell is clipped, the message column is the widest,
+// every finding on the map is at least minPatchPx across, a click on a
+// finding's number zooms the map to it and the severity filter hides
+// rows and patches.
+func TestHTMLLayoutInChromium(t *testing.T) {
+	chromium := chromiumOrSkip(t)
+	r := consumers()
+	// A 3 m × 3 m patch: far below a pixel on this map.
+	tiny := box(113.0, 28.2, 113.00003, 28.20003)
+	r.Findings = append(r.Findings, rules.Finding{Rule: "construction-on-basic-farmland", Severity: rules.Error,
+		Layers: []string{"changsha-master", "land-use"}, Features: []string{"TINY-1", "F-77"}, Classes: []string{"R2", "010"},
+		AreaM2: 9, Geometry: tiny, Message: "tiny", District: "芙蓉区 (430102)"})
+	r.Findings[len(r.Findings)-1].Features[1] = strings.Repeat("VERY-LONG-FEATURE-ID-", 6)
+	html := writeHTML(t, r)
+	errors := 0
+	for _, f := range r.Findings {
+		if f.Severity == rules.Error {
+			errors++
+		}
+	}
+	for _, width := range []int{1280, 1400} {
+		t.Run(strconv.Itoa(width), func(t *testing.T) {
+			m := measureInChromium(t, chromium, html, width)
+			if m.ScrollW > m.ClientW || len(m.Overflow) > 0 {
+				t.Errorf("page %d px wide in a %d px window; too wide: %v", m.ScrollW, m.ClientW, m.Overflow)
+			}
+			if len(m.Clipped) > 0 {
+				t.Errorf("clipped cells: %q", m.Clipped)
+			}
+			for col, w := range m.Widths {
+				if col != "Message" && w >= m.Widths["Message"] {
+					t.Errorf("column %s is %v px, the message %v px: the message column must be the widest", col, w, m.Widths["Message"])
+				}
+			}
+			if m.Patches != 11 || len(m.Small) > 0 { // 13 findings, 2 layer-level
+				t.Errorf("%d patches, smaller than %v px: %v", m.Patches, minPatchPx, m.Small)
+			}
+			if !m.Zoomed || m.Selected != 2 {
+				t.Errorf("a click on a finding's number: zoomed %v, %d selected (want the patch and the row)", m.Zoomed, m.Selected)
+			}
+			if m.ErrorRows != errors || m.HiddenPatches == 0 {
+				t.Errorf("severity filter error: %d rows shown (want %d), %d patches hidden", m.ErrorRows, errors, m.HiddenPatches)
+			}
+		})
 	}
 }

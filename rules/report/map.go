@@ -1,7 +1,9 @@
 package report
 
 import (
+	"cmp"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -12,15 +14,31 @@ import (
 // The report map is an SVG in an equirectangular projection: x grows with
 // longitude scaled by cos(mid-latitude), y with falling latitude (north
 // up), fitted into at most mapMaxWidth × mapMaxHeight pixels. Projected
-// coordinates are rounded to 0.1 px; nothing is simplified.
+// coordinates are rounded to 0.1 px; nothing is simplified. The page's
+// script zooms and pans it by changing the viewBox.
+//
+// The map stays small at any size of plan set: context layers are drawn
+// until mapVertexCap vertices, and a layer beyond that as the grid cells
+// its features occupy; findings are drawn one by one (patchVertexCap
+// vertices at most, a larger patch as its bounding box) when they are
+// few, else as a grid of counts (mapCellPx cells coloured by their most
+// severe finding) with the findings of the table drawn on top.
 const (
-	mapMaxWidth  = 960.0
-	mapMaxHeight = 640.0
+	mapMaxWidth  = 1240.0
+	mapMaxHeight = 880.0
 	mapMargin    = 24.0 // around the drawing; the scale bar sits in the bottom one
 	mapBottom    = 40.0
-	// mapVertexCap bounds the file size: a map layer with more vertices
-	// than this is left off the map with a note.
+	// mapVertexCap bounds the context layers' share of the file size.
 	mapVertexCap = 200_000
+	// patchVertexCap bounds the findings' share.
+	patchVertexCap = 100_000
+	// mapPatchCap is the most findings drawn one by one.
+	mapPatchCap = 2000
+	// mapCellPx is the size of a grid cell at the initial zoom.
+	mapCellPx = 8.0
+	// minPatchPx is the smallest a finding is drawn at any zoom: a patch
+	// smaller than this across gets a round marker of this diameter.
+	minPatchPx = 6.0
 	// kmPerDegree is the length of one degree of latitude on a sphere of
 	// the mean Earth radius, 6371.0088 km.
 	kmPerDegree = 6371.0088 * math.Pi / 180
@@ -30,17 +48,21 @@ const (
 type svgMap struct {
 	Width, Height string
 	Layers        []svgLayer
+	Cells         []svgCell // the grid of findings; empty when all are drawn
+	CellPx        string
 	Patches       []svgPatch
 	Scale         scaleBar
 	North         string // "x y" of the north arrow's tip
 	Extent        string // "112.90–113.10°E, 28.10–28.30°N"
 	Notes         []string
+	ByState       bool // colour by review state rather than severity
 }
 
 type svgLayer struct {
 	Name, Level  string
 	Fill, Stroke string
 	Shape        svgShape
+	Grid         string // path of occupied cells, for a layer over the cap
 }
 
 // svgShape is one geometry (or several) as SVG: polygons in one path,
@@ -54,10 +76,18 @@ type svgShape struct {
 type svgPoint struct{ X, Y string }
 
 type svgPatch struct {
-	N        int // 1-based position in the findings table
-	Severity string
-	Title    string
-	Shape    svgShape
+	N      int    // 1-based position in report order (ledger 序号)
+	Class  string // severity, state and decision classes
+	Title  string
+	Shape  svgShape
+	Marker *svgPoint // centre of a patch smaller than minPatchPx
+}
+
+// svgCell is one grid cell of findings.
+type svgCell struct {
+	X, Y  string
+	Class string // most severe finding, and a density class d1…d5
+	Title string
 }
 
 type scaleBar struct {
@@ -89,58 +119,50 @@ type projection struct {
 	kx, ky         float64 // px per degree of longitude and of latitude
 }
 
-func (p projection) x(lon float64) string { return px(mapMargin + (lon-p.minLon)*p.kx) }
-func (p projection) y(lat float64) string { return px(mapMargin + (p.maxLat-lat)*p.ky) }
+func (p projection) fx(lon float64) float64 { return mapMargin + (lon-p.minLon)*p.kx }
+func (p projection) fy(lat float64) float64 { return mapMargin + (p.maxLat-lat)*p.ky }
+func (p projection) x(lon float64) string   { return px(p.fx(lon)) }
+func (p projection) y(lat float64) string   { return px(p.fy(lat)) }
 
 // px formats a pixel coordinate rounded to 0.1.
 func px(v float64) string { return strconv.FormatFloat(round(v, 1), 'f', -1, 64) }
 
+// mapPlan says which findings the map draws: draw[i] for one by one, and
+// whether the others go into a grid.
+type mapPlan struct {
+	draw map[int]bool
+	grid bool
+	full bool // the patch titles carry the message (the table lists all)
+}
+
 // newMap lays out the map of r.Map and the findings fs (numbered from 1 in
-// that order). It returns nil when there is nothing to draw.
-func newMap(r *rules.Result, fs []rules.Finding) *svgMap {
+// that order) as plan says. It returns nil when there is nothing to draw.
+func newMap(r *rules.Result, fs []rules.Finding, kinds []string, plan mapPlan) *svgMap {
 	m := &svgMap{}
 	var bb bbox
-	var drawn []rules.MapLayer
 	for _, ml := range r.Map {
-		n := 0
-		for _, g := range ml.Features {
-			n += vertices(g)
-		}
-		if n > mapVertexCap {
-			m.Notes = append(m.Notes, "Layer "+clean(ml.Name)+" ("+clean(ml.Level)+") has "+strconv.Itoa(n)+
-				" vertices, more than the "+strconv.Itoa(mapVertexCap)+" the map draws; it is left off the map.")
-			continue
-		}
-		drawn = append(drawn, ml)
 		for _, g := range ml.Features {
 			eachPoint(g, bb.add)
 		}
 	}
-	unmapped := 0
-	for _, f := range fs {
-		switch {
-		case vertices(f.Geometry) > 0:
+	for i, f := range fs {
+		if drawable(kinds[i]) {
 			eachPoint(f.Geometry, bb.add)
-		case f.At != nil:
-			bb.add(*f.At)
-		default:
-			unmapped++
+			if vertices(f.Geometry) == 0 && f.At != nil {
+				bb.add(*f.At)
+			}
 		}
-	}
-	switch {
-	case unmapped == 1:
-		m.Notes = append(m.Notes, "1 finding has no geometry (a layer-level or input problem); it is listed in the table only.")
-	case unmapped > 1:
-		m.Notes = append(m.Notes, strconv.Itoa(unmapped)+" findings have no geometry (layer-level or input problems); they are listed in the table only.")
 	}
 	if bb.empty() {
 		return nil
 	}
 	p := bb.fit(m)
+	m.CellPx = px(mapCellPx)
 
+	budget := mapVertexCap
 	others := 0
 	colours := map[string][2]string{}
-	for _, ml := range drawn {
+	for _, ml := range r.Map {
 		c, ok := levelColour[ml.Level]
 		if !ok {
 			if c, ok = colours[ml.Level]; !ok {
@@ -149,37 +171,166 @@ func newMap(r *rules.Result, fs []rules.Finding) *svgMap {
 				colours[ml.Level] = c
 			}
 		}
-		var sb shapeBuilder
+		n := 0
 		for _, g := range ml.Features {
-			sb.add(p, g)
+			n += vertices(g)
 		}
-		m.Layers = append(m.Layers, svgLayer{
-			Name: clean(ml.Name), Level: clean(ml.Level),
-			Fill: c[0], Stroke: c[1], Shape: sb.shape(),
-		})
+		layer := svgLayer{Name: clean(ml.Name), Level: clean(ml.Level), Fill: c[0], Stroke: c[1]}
+		if n > budget {
+			m.Notes = append(m.Notes, "Layer "+clean(ml.Name)+" ("+clean(ml.Level)+") has "+strconv.Itoa(n)+
+				" vertices, more than the map draws; it is shown as the "+px(mapCellPx)+" px cells its features occupy.")
+			layer.Grid = occupancy(p, ml.Features)
+		} else {
+			budget -= n
+			var sb shapeBuilder
+			for _, g := range ml.Features {
+				sb.add(p, g)
+			}
+			layer.Shape = sb.shape()
+		}
+		m.Layers = append(m.Layers, layer)
+	}
+	if plan.grid {
+		m.Cells = findingGrid(p, fs, kinds)
 	}
 	// Draw the lowest severity first so errors end up on top.
+	budget = patchVertexCap
 	for i := len(fs) - 1; i >= 0; i-- {
 		f := fs[i]
-		var sb shapeBuilder
-		switch {
-		case vertices(f.Geometry) > 0:
-			sb.add(p, f.Geometry)
-		case f.At != nil:
-			sb.add(p, *f.At)
-		default:
+		if !plan.draw[i] || !drawable(kinds[i]) {
 			continue
 		}
+		var sb shapeBuilder
+		g := f.Geometry
+		if vertices(g) == 0 {
+			g = *f.At
+		}
+		if n := vertices(g); n > budget {
+			var b bbox
+			eachPoint(g, b.add)
+			g = orb.Bound{Min: b.min, Max: b.max}
+		} else {
+			budget -= n
+		}
+		sb.add(p, g)
 		title := "#" + strconv.Itoa(i+1) + " " + f.Severity.String() + " " + clean(f.Rule) + ": " + clean(f.Subject())
 		if ms := measure(f); ms != "-" {
 			title += ", " + ms
 		}
-		if msg := clean(message(f)); msg != "" {
+		if msg := clean(message(f)); msg != "" && plan.full {
 			title += ". " + msg
 		}
-		m.Patches = append(m.Patches, svgPatch{N: i + 1, Severity: severityClass(f.Severity), Title: title, Shape: sb.shape()})
+		patch := svgPatch{N: i + 1, Class: findingClass(f), Title: title, Shape: sb.shape()}
+		if _, isPoint := g.(orb.Point); !isPoint {
+			var b bbox
+			eachPoint(g, func(pt orb.Point) { b.add(orb.Point{p.fx(pt[0]), p.fy(pt[1])}) })
+			if !b.empty() && (b.max[0]-b.min[0] < minPatchPx || b.max[1]-b.min[1] < minPatchPx) {
+				patch.Marker = &svgPoint{X: px((b.min[0] + b.max[0]) / 2), Y: px((b.min[1] + b.max[1]) / 2)}
+			}
+		}
+		m.Patches = append(m.Patches, patch)
 	}
 	return m
+}
+
+// drawable: the kinds the map draws (not layer extents).
+func drawable(kind string) bool {
+	return kind == kindPatch || kind == kindMarker || kind == kindEnvelope
+}
+
+// findingClass is the CSS classes of a finding: severity, then st-STATE,
+// dc-DECISION and waived when it has been reviewed.
+func findingClass(f rules.Finding) string {
+	c := severityClass(f.Severity)
+	if rv := f.Review; rv != nil {
+		if rv.State != "" {
+			c += " st-" + rv.State
+		}
+		if rv.Decision != nil {
+			c += " dc-" + clean(rv.Decision.Status)
+		}
+		if rv.Waived {
+			c += " waived"
+		}
+	}
+	return c
+}
+
+// occupancy is an SVG path of the mapCellPx cells holding a vertex of gs.
+func occupancy(p projection, gs []orb.Geometry) string {
+	cells := map[[2]int]bool{}
+	for _, g := range gs {
+		eachPoint(g, func(pt orb.Point) {
+			if finite(pt[0]) && finite(pt[1]) {
+				cells[[2]int{int(p.fx(pt[0]) / mapCellPx), int(p.fy(pt[1]) / mapCellPx)}] = true
+			}
+		})
+	}
+	keys := make([][2]int, 0, len(cells))
+	for k := range cells {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b [2]int) int { return cmp.Or(cmp.Compare(a[1], b[1]), cmp.Compare(a[0], b[0])) })
+	var b strings.Builder
+	for _, k := range keys {
+		b.WriteString("M" + px(float64(k[0])*mapCellPx) + " " + px(float64(k[1])*mapCellPx) + "h" + px(mapCellPx) + "v" + px(mapCellPx) + "h-" + px(mapCellPx) + "Z")
+	}
+	return b.String()
+}
+
+// findingGrid counts the drawable findings by the mapCellPx cell of their
+// bounding box's centre.
+func findingGrid(p projection, fs []rules.Finding, kinds []string) []svgCell {
+	type cell struct {
+		n   [3]int // info, warning, error
+		sev rules.Severity
+	}
+	cells := map[[2]int]*cell{}
+	for i, f := range fs {
+		if !drawable(kinds[i]) {
+			continue
+		}
+		var b bbox
+		eachPoint(f.Geometry, b.add)
+		if b.empty() && f.At != nil {
+			b.add(*f.At)
+		}
+		if b.empty() {
+			continue
+		}
+		k := [2]int{int(p.fx((b.min[0]+b.max[0])/2) / mapCellPx), int(p.fy((b.min[1]+b.max[1])/2) / mapCellPx)}
+		c := cells[k]
+		if c == nil {
+			c = &cell{sev: f.Severity}
+			cells[k] = c
+		}
+		s := min(max(int(f.Severity), 0), 2)
+		c.n[s]++
+		c.sev = max(c.sev, f.Severity)
+	}
+	keys := make([][2]int, 0, len(cells))
+	for k := range cells {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b [2]int) int { return cmp.Or(cmp.Compare(a[1], b[1]), cmp.Compare(a[0], b[0])) })
+	out := make([]svgCell, 0, len(keys))
+	for _, k := range keys {
+		c := cells[k]
+		total := c.n[0] + c.n[1] + c.n[2]
+		d := 1
+		for t := total; t >= 10 && d < 5; t /= 10 {
+			d++
+		}
+		if total > 1 && d == 1 {
+			d = 2
+		}
+		title := plural(total, "finding") + ": " + plural(c.n[2], "error") + ", " + plural(c.n[1], "warning") + ", " + strconv.Itoa(c.n[0]) + " info"
+		out = append(out, svgCell{
+			X: px(float64(k[0]) * mapCellPx), Y: px(float64(k[1]) * mapCellPx),
+			Class: severityClass(c.sev) + " d" + strconv.Itoa(d), Title: title,
+		})
+	}
+	return out
 }
 
 // severityClass is the CSS class of a severity: error, warning or info.

@@ -89,34 +89,53 @@ func (e *extents) of(layers []string) (orb.Bound, bool) {
 	return out, found
 }
 
-// polygonalGeometry is the MultiPolygon conflicts.geojson shows for a
-// finding, and its kind (see GeoJSON). It is nil only for kindNone.
-func polygonalGeometry(f rules.Finding, ext *extents) (orb.Geometry, string) {
+// geometryKind is the geometry_kind conflicts.geojson gives a finding (see
+// GeoJSON); report.html counts findings by it.
+func geometryKind(f rules.Finding) string {
 	g := f.Geometry
 	if vertices(g) == 0 {
 		if f.At != nil && finite(f.At[0]) && finite(f.At[1]) {
-			return marker(*f.At), kindMarker
+			return kindMarker
 		}
-		b, ok := ext.of(f.Layers)
-		if !ok {
-			return nil, kindNone
-		}
-		return boxOf(b), kindExtent
+		return kindExtent
 	}
 	if mp, ok := asMultiPolygon(g); ok {
 		// A geometry problem (At set) may be an invalid polygon: only a
 		// valid one is shown as it is.
 		if wellFormed(mp) && (f.At == nil || validPolygon(mp)) {
-			return oriented(mp), kindPatch
+			return kindPatch
 		}
-		return envelopeOr(f, g, ext)
+		return kindEnvelope
 	}
 	var b bbox
 	eachPoint(g, b.add)
 	if !wellFormedLines(g) || b.max[0]-b.min[0] > maxMarkerSpanDeg || b.max[1]-b.min[1] > maxMarkerSpanDeg {
 		// Beyond a few hundred kilometres the buffer's projection is no
 		// longer true; such a line is an input error anyway.
+		return kindEnvelope
+	}
+	return kindMarker
+}
+
+// polygonalGeometry is the MultiPolygon conflicts.geojson shows for a
+// finding, and its kind (see GeoJSON). It is nil only for kindNone.
+func polygonalGeometry(f rules.Finding, ext *extents) (orb.Geometry, string) {
+	g := f.Geometry
+	switch geometryKind(f) {
+	case kindExtent:
+		b, ok := ext.of(f.Layers)
+		if !ok {
+			return nil, kindNone
+		}
+		return boxOf(b), kindExtent
+	case kindPatch:
+		mp, _ := asMultiPolygon(g)
+		return oriented(mp), kindPatch
+	case kindEnvelope:
 		return envelopeOr(f, g, ext)
+	}
+	if vertices(g) == 0 {
+		return marker(*f.At), kindMarker
 	}
 	// Points, lines and collections holding them.
 	var out orb.MultiPolygon
