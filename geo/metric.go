@@ -184,6 +184,8 @@ func PointCount(g orb.Geometry) int {
 // and candidate search computes millions of bounds.
 func BoundOf(g orb.Geometry) orb.Bound {
 	switch g := g.(type) {
+	case nil:
+		return orb.Bound{} // no geometry: not a panic in a caller's loop
 	case orb.Polygon:
 		if len(g) > 0 && len(g[0]) > 0 {
 			return pointsBound(g[0])

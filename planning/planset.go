@@ -303,14 +303,14 @@ func sameFiles(m *Manifest, layers []*Layer) []Issue {
 			what := ""
 			switch {
 			case samePath(l.Path, e.Path):
-				what = "the same file"
+				what = fmt.Sprintf("the same file as layer %s (line %d)", e.Name, e.Line)
 			case l.Data != nil && e.Data != nil && l.Data.SHA256 != "" && l.Data.SHA256 == e.Data.SHA256 && len(l.Features) > 0:
-				what = "a file with the same content"
+				what = fmt.Sprintf("a file with the same content as layer %s (line %d): %s and %s", e.Name, e.Line, l.File, e.File)
 			default:
 				continue
 			}
 			out = append(out, Issue{Check: CheckSameFile, Layer: l.Name, File: m.File(), Feature: -1, Line: l.Line,
-				Message: fmt.Sprintf("layer %s reads %s as layer %s (line %d): %s and %s; findings between them are doubled — list the file once", l.Name, what, e.Name, e.Line, l.File, e.File)})
+				Message: fmt.Sprintf("layer %s reads %s; findings between them are doubled — list the file once", l.Name, what)})
 			break
 		}
 	}

@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/plancheck/plancheck/geo"
 	"go.yaml.in/yaml/v3"
+	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
 // YAML files (manifests, rules and decisions files) are read with
@@ -40,6 +42,17 @@ func NotUTF8Text(data []byte) (line int, msg string, bad bool) {
 	}
 	line = bytes.Count(data[:off], []byte("\n")) + 1
 	if gbk != "" {
+		// Show the whole line as GBK reads it, when it does.
+		start := bytes.LastIndexByte(data[:off], '\n') + 1
+		end := len(data)
+		if i := bytes.IndexByte(data[off:], '\n'); i >= 0 {
+			end = off + i
+		}
+		if end-start <= 200 {
+			if text, err := simplifiedchinese.GBK.NewDecoder().Bytes(data[start:end]); err == nil && utf8.Valid(text) {
+				gbk = strings.TrimRight(string(text), "\r")
+			}
+		}
 		return line, fmt.Sprintf("text is not UTF-8; it reads as GBK: %q — re-save the file as UTF-8", gbk), true
 	}
 	return line, fmt.Sprintf("text is not UTF-8 (byte offset %d) — re-save the file as UTF-8", off), true

@@ -55,7 +55,7 @@ func TestRulesFileErrors(t *testing.T) {
 		{"unknown selector key", "rules:\n  - name: x\n    a:\n      - {levle: city-master}\n", `r.yaml:4: unknown key "levle" in a selector (want level, layer, category, code, except_category, except_code, geometry)`},
 		{"not a number", "rules:\n  - name: x\n    min_area_m2: big\n", `r.yaml:3: "big" is text, want a number`},
 		{"tab", "rules:\n  - name: x\n\t  doc: d\n", `r.yaml:3: not valid YAML: found a tab character`},
-		{"GBK", "rules:\n  - name: \xb3\xa4\xc9\xb3\n", `r.yaml:2: text is not UTF-8; it reads as GBK: "- name: 长沙`},
+		{"GBK", "rules:\n  - name: \xb3\xa4\xc9\xb3\n", `r.yaml:2: text is not UTF-8; it reads as GBK: "  - name: 长沙" — re-save the file as UTF-8`},
 		{"disable an input check", "disable: [geometry-invalid]\n", `"geometry-invalid" is an input check, which always runs`},
 		{"bad relation", "rules:\n  - {name: x, severity: error, doc: d, relation: near, a: [{level: land-use}], b: [{level: land-use}]}\n", `unknown relation "near"`},
 		{"bad category", "rules:\n  - {name: x, severity: error, doc: d, relation: overlaps, a: [{category: [farmland]}], b: [{level: land-use}]}\n", `unknown category "farmland"`},

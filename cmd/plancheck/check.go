@@ -216,26 +216,11 @@ func reportRun(ctx context.Context, c *cli.Context, s runSettings, manifest stri
 		return inputError(err)
 	}
 	if out := c.String("out"); out != "" {
-		if err := report.WriteDirWith(ctx, out, res, report.DirOptions{Inputs: inputFiles(set)}); err != nil {
+		if err := report.WriteDirContext(ctx, out, res); err != nil {
 			return runError("writing reports", err)
 		}
 	}
 	return finish(c, s, res)
-}
-
-// inputFiles are the plan set's own files, which --out must never replace.
-func inputFiles(set *planning.PlanSet) []string {
-	m := set.Manifest
-	files := []string{m.Path}
-	for _, l := range m.Layers {
-		files = append(files, l.Path)
-	}
-	for _, f := range []string{m.RulesPath, m.DecisionsPath} {
-		if f != "" {
-			files = append(files, f)
-		}
-	}
-	return files
 }
 
 // runError is exit 2 for an error of a run phase; when Ctrl-C or
@@ -252,14 +237,7 @@ func runError(phase string, err error) error {
 // exit code.
 func finish(c *cli.Context, s runSettings, res *rules.Result) error {
 	var buf bytes.Buffer
-	var err error
-	if s.format == "junit" {
-		// JUnit marks as failures only what --fail-on counts.
-		err = report.JUnitFailOn(&buf, res, s.failOn)
-	} else {
-		err = report.Write(&buf, s.format, res)
-	}
-	if err != nil {
+	if err := report.Write(&buf, s.format, res); err != nil {
 		return usageError("%v", err)
 	}
 	if _, err := c.App.Writer.Write(buf.Bytes()); err != nil {
