@@ -184,6 +184,7 @@ func (p *Pass) intersectAll(ctx context.Context, cands []candidate, minArea floa
 	results := make([]overlap, len(cands))
 	keep := make([]bool, len(cands))
 	errs := make([]error, len(cands))
+	failed := make([]error, len(cands)) // the overlay itself failed on the pair
 	var wg sync.WaitGroup
 	next := make(chan int, 64)
 	workers := p.Options.Workers
@@ -222,9 +223,9 @@ func (p *Pass) intersectAll(ctx context.Context, cands []candidate, minArea floa
 						errs[i] = err
 						continue
 					}
-					patch, area, err := geo.Overlap(sa, sb)
+					patch, area, err := overlapShapes(sa, sb)
 					if err != nil {
-						errs[i] = fmt.Errorf("overlaying %s and %s: %w", c.a, c.b, err)
+						failed[i] = err
 						continue
 					}
 					if patch == nil || area < minArea {
@@ -252,9 +253,30 @@ func (p *Pass) intersectAll(ctx context.Context, cands []candidate, minArea floa
 		if errs[i] != nil {
 			return nil, errs[i]
 		}
+		if failed[i] != nil {
+			p.reportUnchecked(cands[i], failed[i])
+		}
 		if keep[i] {
 			out = append(out, results[i])
 		}
 	}
 	return out, nil
+}
+
+// overlapShapes is geo.Overlap; tests replace it to make an overlay fail.
+var overlapShapes = geo.Overlap
+
+// reportUnchecked reports a pair the overlay engine could not overlay as
+// a finding of the rule, naming both features: the rest of the check goes
+// on, and the pair is not silently taken as free of conflict.
+func (p *Pass) reportUnchecked(c candidate, err error) {
+	fa, fb := c.a.feature(), c.b.feature()
+	p.Report(Finding{
+		Layers:    []string{c.a.layer.Name, c.b.layer.Name},
+		Features:  []string{fa.ID, fb.ID},
+		Classes:   []string{fa.RawClass, fb.RawClass},
+		Message:   fmt.Sprintf("%s and %s could not be overlaid (%v); %s did not check this pair — check both geometries", c.a, c.b, err, p.Rule.Name),
+		MessageZH: fmt.Sprintf("%s 与 %s 无法叠加分析（%v），本规则未检查该对要素，请核查两者几何", c.a, c.b, err),
+		Location:  Location{File: c.a.layer.File, Line: fa.Line},
+	})
 }

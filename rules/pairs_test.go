@@ -2,13 +2,17 @@ package rules
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/paulmach/orb"
+	"github.com/plancheck/plancheck/geo"
 	"github.com/plancheck/plancheck/planning"
 )
 
@@ -111,5 +115,58 @@ func TestExpandPlaceholdersMatchesReplacer(t *testing.T) {
 		if got, want := expandPlaceholders(s, pairs), strings.NewReplacer(pairs...).Replace(s); got != want {
 			t.Errorf("expandPlaceholders(%q) = %q, want %q", s, got, want)
 		}
+	}
+}
+
+// TestOverlayFailureIsAFinding (issue 13/18): a pair the overlay engine
+// cannot overlay no longer aborts the whole check with an error naming
+// neither feature; it is a finding of the rule naming both, and the other
+// pairs are still checked.
+func TestOverlayFailureIsAFinding(t *testing.T) {
+	saved := overlapShapes
+	t.Cleanup(func() { overlapShapes = saved })
+	overlapShapes = func(a, b *geo.Shape) (orb.Geometry, float64, error) {
+		if a.Bound.Min[0] == 113.0 || b.Bound.Min[0] == 113.0 {
+			return nil, 0, errors.New("side location conflict")
+		}
+		return saved(a, b)
+	}
+	// A and B overlap (the overlay fails on them); C and D overlap too.
+	//
+	//	A ┌──┐        C ┌──┐
+	//	  │ B┼─┐        │ D┼─┐
+	//	  └──┼─┘        └──┼─┘
+	sq := func(lon float64) string {
+		return fmt.Sprintf(`{"type":"Polygon","coordinates":[[[%[1]g,28],[%[2]g,28],[%[2]g,28.01],[%[1]g,28.01],[%[1]g,28]]]}`, lon, lon+0.01)
+	}
+	layer := `{"type":"FeatureCollection","features":[` + "\n" +
+		`{"type":"Feature","id":"A","properties":{"class":"R2"},"geometry":` + sq(113.0) + "},\n" +
+		`{"type":"Feature","id":"B","properties":{"class":"R2"},"geometry":` + sq(113.005) + "},\n" +
+		`{"type":"Feature","id":"C","properties":{"class":"R2"},"geometry":` + sq(113.1) + "},\n" +
+		`{"type":"Feature","id":"D","properties":{"class":"R2"},"geometry":` + sq(113.105) + "}\n]}\n"
+	dir := t.TempDir()
+	for name, data := range map[string]string{
+		"plancheck.yaml": "name: t\nasof: 2026\nlayers:\n  - {name: cm, level: city-master, file: cm.geojson}\n",
+		"cm.geojson":     layer,
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	set, err := planning.LoadPlanSet(context.Background(), filepath.Join(dir, "plancheck.yaml"), planning.ManifestOptions{}, 2026)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs, err := Run(context.Background(), set, []*Rule{LayerOverlap}, Options{MinAreaM2: 1})
+	if err != nil {
+		t.Fatalf("the check stopped: %v", err)
+	}
+	var got []string
+	for _, f := range fs {
+		got = append(got, f.Subject()+": "+f.Message)
+	}
+	if len(got) != 2 || !strings.HasPrefix(got[0], "cm#A × cm#B: cm#A and cm#B could not be overlaid (side location conflict); layer-overlap did not check this pair") ||
+		!strings.HasPrefix(got[1], "cm#C × cm#D: ") || !strings.Contains(got[1], "overlap by") {
+		t.Errorf("findings %q", got)
 	}
 }
