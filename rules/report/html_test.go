@@ -367,3 +367,55 @@ func TestHTMLLayoutInChromium(t *testing.T) {
 		})
 	}
 }
+
+// TestHTMLAtScale: 150,000 findings over two layers of 200,000 parcels
+// give a page under 5 MB that summarises: at most htmlRowCap rows (errors,
+// then the new ones, then the largest first), a grid of every finding, the
+// parcels as occupied cells.
+func TestHTMLAtScale(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short")
+	}
+	const side = 400 // parcels per row; 400 × 500 = 200,000 per layer
+	r := &rules.Result{PlanSet: "scale", Baseline: &rules.BaselineInfo{Dir: "base"}}
+	var cm, lu []orb.Geometry
+	for i := 0; i < side*500; i++ {
+		x, y := 112.9+float64(i%side)*0.0005, 28.0+float64(i/side)*0.0005
+		cm = append(cm, box(x, y, x+0.0004, y+0.0004))
+		lu = append(lu, box(x+0.0001, y+0.0001, x+0.0005, y+0.0005))
+	}
+	r.Map = []rules.MapLayer{{Name: "cm", Level: "city-master", Features: cm}, {Name: "lu", Level: "land-use", Features: lu}}
+	states := []string{rules.StateUnchanged, rules.StateUnchanged, rules.StateNew}
+	for i := 0; i < 150_000; i++ {
+		x, y := 112.9+float64(i%side)*0.0005, 28.0+float64(i/side)*0.0005
+		r.Findings = append(r.Findings, rules.Finding{
+			Rule: "construction-on-basic-farmland", Severity: rules.Severity(1 + i%2),
+			Layers: []string{"cm", "lu"}, Features: []string{"R-" + strconv.Itoa(i), "F-" + strconv.Itoa(i)}, Classes: []string{"R2", "010"},
+			AreaM2: float64(100 + i%997), Geometry: box(x+0.0001, y+0.0001, x+0.0004, y+0.0004),
+			Message: "construction land overlaps basic farmland", MessageZH: "建设用地占用基本农田",
+			Review: &rules.Review{State: states[i%3], FirstSeen: "2026-01-01"},
+		})
+	}
+	rules.SortFindings(r.Findings)
+	out := writeHTML(t, r)
+	if len(out) > 5<<20 {
+		t.Errorf("report.html is %d bytes, want under 5 MB", len(out))
+	}
+	if n := strings.Count(out, `<tr id="r-`); n != htmlRowCap {
+		t.Errorf("%d rows, want %d", n, htmlRowCap)
+	}
+	if !strings.Contains(out, `<rect class="cell`) || !strings.Contains(out, `<path class="occ"`) {
+		t.Error("no grid of findings or of parcels")
+	}
+	if !strings.Contains(out, "The table lists 1000 of the 150000 findings") {
+		t.Error("the page does not say the table is cut")
+	}
+	// The first row: an error, new, the largest of those.
+	first := regexp.MustCompile(`<tr id="r-(\d+)"`).FindStringSubmatch(out)
+	n, _ := strconv.Atoi(first[1])
+	f := r.Findings[n-1]
+	if f.Severity != rules.Error || f.Review.State != rules.StateNew || f.AreaM2 != 100+996 {
+		t.Errorf("first row is %+v, want the largest new error", f)
+	}
+	t.Logf("report.html: %d bytes", len(out))
+}
