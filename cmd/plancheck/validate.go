@@ -131,12 +131,15 @@ func rulesCommand() *cli.Command {
 				_, err := w.Write(rules.DefaultRulesYAML())
 				return err
 			}
+			input := rules.InputRules()
 			fmt.Fprintln(w, "check (default rules):")
 			for _, r := range rules.All() {
-				fmt.Fprintf(w, "  %-42s %-8s %s\n", r.Name, r.Severity, r.Title())
+				if rules.Lookup(input, r.Name) == nil {
+					fmt.Fprintf(w, "  %-42s %-8s %s\n", r.Name, r.Severity, r.Title())
+				}
 			}
-			fmt.Fprintln(w, "validate (input checks):")
-			for _, r := range rules.InputRules() {
+			fmt.Fprintln(w, "input checks (validate and check):")
+			for _, r := range input {
 				fmt.Fprintf(w, "  %-42s %-8s %s\n", r.Name, r.Severity, r.Title())
 			}
 			return nil
