@@ -98,8 +98,8 @@ func TestCheckGolden(t *testing.T) {
 		golden(t, "mixed.out."+f, b)
 	}
 	entries, _ := os.ReadDir(out)
-	if len(entries) != 5 {
-		t.Errorf("report dir holds %d entries, want exactly the 5 reports (no temp files)", len(entries))
+	if len(entries) != 6 {
+		t.Errorf("report dir holds %d entries, want exactly the 6 reports (no temp files)", len(entries))
 	}
 }
 

@@ -23,11 +23,11 @@ const tempPrefix = ".plancheck-tmp-"
 // not write one of them (statistics.csv without boundaries) removes an old
 // copy from the directory, so no report of another run is left beside the
 // new ones.
-var dirFileNames = []string{"conflicts.geojson", "report.json", "report.md", "report.html", "ledger.xlsx", "statistics.csv"}
+var dirFileNames = []string{"conflicts.geojson", "report.json", "report.md", "report.html", "ledger.xlsx", "conflicts.kml", "statistics.csv"}
 
 // DirFiles lists the files WriteDir writes for a result, in order.
 func DirFiles(r *rules.Result) []string {
-	files := slices.Clone(dirFileNames[:5])
+	files := slices.Clone(dirFileNames[:len(dirFileNames)-1])
 	if len(r.Districts) > 0 {
 		files = append(files, "statistics.csv")
 	}
@@ -44,6 +44,8 @@ func writerFor(name string) func(io.Writer, *rules.Result) error {
 		return Markdown
 	case "report.html":
 		return HTML
+	case "conflicts.kml":
+		return KML
 	case "ledger.xlsx":
 		return Ledger
 	case "statistics.csv":
