@@ -60,11 +60,12 @@ func NotUTF8Text(data []byte) (line int, msg string, bad bool) {
 
 // problemLine is the first line at which the document, cut after that
 // line, fails with the same message: where the problem shows, not where
-// the construct around it began. Documents past 5000 lines keep the
+// the construct around it began. Each cut is parsed again, so documents
+// past 2000 lines or 256 KiB (no manifest or rules file is) keep the
 // decoder's line.
 func problemLine(data []byte, msg string, reported int) int {
 	lines := bytes.SplitAfter(data, []byte("\n"))
-	if len(lines) > 5000 {
+	if len(lines) > 2000 || len(data) > 256<<10 {
 		return reported
 	}
 	n := 0
