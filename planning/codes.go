@@ -163,7 +163,7 @@ func LookupClass(level Level, table string, raw string) (Class, error) {
 	}
 	// Full-width letters and digits (Ｍ１, typed with a Chinese input
 	// method) are not the code, but say which code they mean.
-	if narrow := width.Narrow.String(value); narrow != value {
+	if narrow := strings.TrimSpace(width.Narrow.String(value)); narrow != value {
 		if c, ok := t.lookup(narrow); ok {
 			return Class{}, &UnknownClassError{Level: level, Table: spec.name, Value: value, Suggestion: c.Code, FullWidth: true}
 		}

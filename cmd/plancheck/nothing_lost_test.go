@@ -12,9 +12,11 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/plancheck/plancheck/geo"
 	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
@@ -276,6 +278,26 @@ func TestCheckShowsWhatValidateFinds(t *testing.T) {
 				return strings.Replace(s, "crs: EPSG:4547", "crs: EPSG:4546", 1)
 			})
 		},
+		// A copy of changsha-master as traced on a GCJ-02 basemap (高德):
+		// every vertex moved by the published forward formulas.
+		"GCJ-02 traced layer": func(t *testing.T, dir string) {
+			b, err := os.ReadFile(filepath.Join(dir, "layers", "changsha-master.geojson"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			pos := regexp.MustCompile(`\[(-?[0-9.]+),(-?[0-9.]+)\]`)
+			traced := pos.ReplaceAllStringFunc(string(b), func(m string) string {
+				p := pos.FindStringSubmatch(m)
+				x, _ := strconv.ParseFloat(p[1], 64)
+				y, _ := strconv.ParseFloat(p[2], 64)
+				x, y = geo.WGS84ToGCJ02(x, y)
+				return "[" + strconv.FormatFloat(x, 'f', 7, 64) + "," + strconv.FormatFloat(y, 'f', 7, 64) + "]"
+			})
+			writeTree(t, dir, map[string]string{"layers/traced.geojson": traced})
+			editFile(t, filepath.Join(dir, "plancheck.yaml"), func(s string) string {
+				return strings.Replace(s, "rules: default", "  - name: traced\n    level: city-master\n    file: layers/traced.geojson\nrules: default", 1)
+			})
+		},
 		"null geometry and clockwise ring": func(t *testing.T, dir string) {
 			insertFeatures(t, filepath.Join(dir, "layers", "changsha-master.geojson"),
 				`{"type":"Feature","id":"CS-NULL","properties":{"class":"R2"},"geometry":null}`,
@@ -298,6 +320,14 @@ func TestCheckShowsWhatValidateFinds(t *testing.T) {
 			}
 		})
 	}
+	t.Run("GCJ-02 layer is warned", func(t *testing.T) {
+		dir := copyCZT(t)
+		edits["GCJ-02 traced layer"](t, dir)
+		check := strings.Join(findingsOf(t, "check", dir), "\n")
+		if !strings.Contains(check, "warning crs-suspect [traced] [] layers/traced.geojson") || !strings.Contains(check, "GCJ-02") {
+			t.Errorf("no GCJ-02 crs-suspect warning for the traced layer in check:\n%s", firstLines([]byte(check), 10))
+		}
+	})
 	t.Run("wrong zone is warned", func(t *testing.T) {
 		dir := copyCZT(t)
 		edits["wrong zone"](t, dir)
