@@ -170,3 +170,50 @@ func TestOverlayFailureIsAFinding(t *testing.T) {
 		t.Errorf("findings %q", got)
 	}
 }
+
+// TestDifferenceFailureIsAFinding: the same for a rule of relation
+// outside, whose difference fails on one feature.
+func TestDifferenceFailureIsAFinding(t *testing.T) {
+	saved := differenceShapes
+	t.Cleanup(func() { differenceShapes = saved })
+	differenceShapes = func(a *geo.Shape, others []*geo.Shape) (orb.Geometry, error) {
+		if a.Bound.Min[0] == 113.0 {
+			return nil, errors.New("side location conflict")
+		}
+		return saved(a, others)
+	}
+	sq := func(lon float64) string {
+		return fmt.Sprintf(`{"type":"Polygon","coordinates":[[[%[1]g,28],[%[2]g,28],[%[2]g,28.01],[%[1]g,28.01],[%[1]g,28]]]}`, lon, lon+0.01)
+	}
+	dir := t.TempDir()
+	for name, data := range map[string]string{
+		"plancheck.yaml": "name: t\nasof: 2026\nlayers:\n  - {name: cm, level: city-master, file: cm.geojson}\n  - {name: lu, level: land-use, file: lu.geojson}\n",
+		"cm.geojson": `{"type":"FeatureCollection","features":[` + "\n" +
+			`{"type":"Feature","id":"A","properties":{"class":"R2"},"geometry":` + sq(113.0) + "},\n" +
+			`{"type":"Feature","id":"C","properties":{"class":"R2"},"geometry":` + sq(113.1) + "}\n]}\n",
+		"lu.geojson": `{"type":"FeatureCollection","features":[` + "\n" +
+			`{"type":"Feature","id":"Z","properties":{"class":"030"},"geometry":` + sq(113.105) + "}\n]}\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	set, err := planning.LoadPlanSet(context.Background(), filepath.Join(dir, "plancheck.yaml"), planning.ManifestOptions{}, 2026)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rule := YAMLRule{Name: "outside-zone", Severity: "warning", Doc: "outside\n\nparcels outside zones", Relation: RelationOutside,
+		A: []Selector{{Level: planning.CityMaster}}, B: []Selector{{Level: planning.LandUse}}}.Rule()
+	fs, err := Run(context.Background(), set, []*Rule{rule}, Options{MinAreaM2: 1})
+	if err != nil {
+		t.Fatalf("the check stopped: %v", err)
+	}
+	var got []string
+	for _, f := range fs {
+		got = append(got, f.Subject()+": "+f.Message)
+	}
+	if len(got) != 2 || !strings.HasPrefix(got[0], "cm#A: the part of cm#A outside side b could not be computed (side location conflict); outside-zone did not check this feature") ||
+		!strings.HasPrefix(got[1], "cm#C: ") {
+		t.Errorf("findings %q", got)
+	}
+}

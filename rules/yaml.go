@@ -194,6 +194,9 @@ func (y YAMLRule) run(ctx context.Context, pass *Pass) error {
 	return nil
 }
 
+// differenceShapes is geo.Difference; tests replace it to make it fail.
+var differenceShapes = geo.Difference
+
 // runOutside reports, per a feature, the part of it outside every b
 // feature.
 func (y YAMLRule) runOutside(ctx context.Context, pass *Pass, as, bs []selection, min float64) error {
@@ -217,9 +220,20 @@ func (y YAMLRule) runOutside(ctx context.Context, pass *Pass, as, bs []selection
 			if err != nil {
 				return err
 			}
-			rest, err := geo.Difference(sa, covers)
+			rest, err := differenceShapes(sa, covers)
 			if err != nil {
-				return fmt.Errorf("subtracting side b of %s from %s: %w", y.Name, a, err)
+				// Like a pair the overlay cannot take: a finding naming
+				// the feature, and the check goes on.
+				fa := a.feature()
+				pass.Report(Finding{
+					Layers:    []string{a.layer.Name},
+					Features:  []string{fa.ID},
+					Classes:   []string{fa.RawClass},
+					Message:   fmt.Sprintf("the part of %s outside side b could not be computed (%v); %s did not check this feature — check its geometry", a, err, y.Name),
+					MessageZH: fmt.Sprintf("%s 无法叠加分析（%v），本规则未检查该要素，请核查其几何", a, err),
+					Location:  Location{File: a.layer.File, Line: fa.Line},
+				})
+				continue
 			}
 			if rest == nil {
 				continue
