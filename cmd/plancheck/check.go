@@ -26,7 +26,7 @@ import (
 func commonFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "manifest", Usage: "path of the plan set's `FILE` (instead of a directory argument)"},
-		&cli.StringFlag{Name: "format", Value: "text", Usage: "standard output format: text, json, sarif, github or junit"},
+		&cli.StringFlag{Name: "format", Value: "text", Usage: "standard output format: " + strings.Join(report.Formats, ", ")},
 		&cli.StringFlag{Name: "fail-on", Value: "error", Usage: "exit 1 when a finding is at or above this severity: error, warning or info"},
 		&cli.IntFlag{Name: "asof", Usage: fmt.Sprintf("the `YEAR` checks are made for (%d–%d)", planning.MinYear, planning.MaxYear), DefaultText: "the manifest's asof, else the current year"},
 		&cli.BoolFlag{Name: "allow-outside", Usage: "let the manifest name files outside its directory"},
@@ -43,7 +43,7 @@ func checkCommand() *cli.Command {
 		Usage:     "run the conflict rules over a plan set and write conflict reports",
 		ArgsUsage: "PLANSET_DIR",
 		Flags: append(append(commonFlags(),
-			&cli.StringFlag{Name: "out", Usage: "write conflicts.geojson, report.json, report.md and report.html into `DIR`"},
+			&cli.StringFlag{Name: "out", Usage: "write the reports (" + outFiles() + ") into `DIR`"},
 			&cli.Float64Flag{Name: "min-area", Value: rules.DefaultMinAreaM2, Usage: "smallest conflict patch reported, in m²"},
 			&cli.StringFlag{Name: "only", Usage: "only findings involving `LAYER` (check a new layer against the rest)"},
 			&cli.StringFlag{Name: "cpuprofile", Usage: "write a CPU profile to `FILE` (for performance work)", Hidden: true},
@@ -216,11 +216,37 @@ func reportRun(ctx context.Context, c *cli.Context, s runSettings, manifest stri
 		return inputError(err)
 	}
 	if out := c.String("out"); out != "" {
-		if err := report.WriteDirContext(ctx, out, res); err != nil {
+		if err := report.WriteDirWith(ctx, out, res, report.DirOptions{Inputs: inputFiles(set)}); err != nil {
 			return runError("writing reports", err)
 		}
 	}
 	return finish(c, s, res)
+}
+
+// outFiles names the files of --out, for the usage text.
+func outFiles() string {
+	var names []string
+	for _, o := range report.Outputs {
+		if o.File != "" {
+			names = append(names, o.File)
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
+// inputFiles are the plan set's own files, which --out must never replace.
+func inputFiles(set *planning.PlanSet) []string {
+	m := set.Manifest
+	files := []string{m.Path}
+	for _, l := range m.Layers {
+		files = append(files, l.Path)
+	}
+	for _, f := range []string{m.RulesPath, m.DecisionsPath} {
+		if f != "" {
+			files = append(files, f)
+		}
+	}
+	return files
 }
 
 // runError is exit 2 for an error of a run phase; when Ctrl-C or
@@ -237,7 +263,14 @@ func runError(phase string, err error) error {
 // exit code.
 func finish(c *cli.Context, s runSettings, res *rules.Result) error {
 	var buf bytes.Buffer
-	if err := report.Write(&buf, s.format, res); err != nil {
+	var err error
+	if s.format == "junit" {
+		// JUnit marks as failures only what --fail-on counts.
+		err = report.JUnitFailOn(&buf, res, s.failOn)
+	} else {
+		err = report.Write(&buf, s.format, res)
+	}
+	if err != nil {
 		return usageError("%v", err)
 	}
 	if _, err := c.App.Writer.Write(buf.Bytes()); err != nil {

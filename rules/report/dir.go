@@ -21,35 +21,33 @@ const tempPrefix = ".plancheck-tmp-"
 
 // dirFileNames are every file WriteDir may write, in order. A run that does
 // not write one of them (statistics.csv without boundaries) removes an old
-// copy from the directory, so no report of another run is left beside the
-// new ones.
-var dirFileNames = []string{"conflicts.geojson", "report.json", "report.md", "report.html", "ledger.xlsx", "conflicts.kml", "statistics.csv"}
+// one left by an earlier run, so a directory never mixes two runs.
+var dirFileNames = func() []string {
+	var names []string
+	for _, o := range Outputs {
+		if o.File != "" {
+			names = append(names, o.File)
+		}
+	}
+	return names
+}()
 
 // DirFiles lists the files WriteDir writes for a result, in order.
 func DirFiles(r *rules.Result) []string {
-	files := slices.Clone(dirFileNames[:len(dirFileNames)-1])
-	if len(r.Districts) > 0 {
-		files = append(files, "statistics.csv")
+	var files []string
+	for _, o := range Outputs {
+		if o.File != "" && (o.Needs == nil || o.Needs(r)) {
+			files = append(files, o.File)
+		}
 	}
 	return files
 }
 
 func writerFor(name string) func(io.Writer, *rules.Result) error {
-	switch name {
-	case "conflicts.geojson":
-		return GeoJSON
-	case "report.json":
-		return JSON
-	case "report.md":
-		return Markdown
-	case "report.html":
-		return HTML
-	case "conflicts.kml":
-		return KML
-	case "ledger.xlsx":
-		return Ledger
-	case "statistics.csv":
-		return StatisticsCSV
+	for _, o := range Outputs {
+		if o.File == name && name != "" {
+			return o.Write
+		}
 	}
 	return nil
 }

@@ -158,4 +158,3 @@ func roundGeometry(g orb.Geometry) orb.Geometry {
 	}
 	return g
 }
-

@@ -27,10 +27,47 @@ import (
 	"github.com/plancheck/plancheck/rules"
 )
 
+// Output is one report plancheck writes: on standard output (--format
+// Name), as a file of --out (File), or both. The table below is the one
+// place a format is added: the CLI's --format check, check --out and its
+// usage text all derive from it.
+type Output struct {
+	Name  string // --format name; "" for a file only
+	File  string // file name under --out; "" for standard output only
+	Write func(io.Writer, *rules.Result) error
+	// Needs says whether a result has what the file shows (statistics
+	// need district boundaries); nil means always.
+	Needs func(*rules.Result) bool
+}
+
+// Outputs are plancheck's reports: the standard-output formats first, in
+// --format order, then the files of --out in the order they are written.
+var Outputs = []Output{
+	{Name: "text", Write: Text},
+	{Name: "json", Write: JSON},
+	{Name: "sarif", Write: SARIF},
+	{Name: "github", Write: GitHub},
+	{Name: "junit", Write: JUnit},
+	{File: "conflicts.geojson", Write: GeoJSON},
+	{File: "report.json", Write: JSON},
+	{File: "report.md", Write: Markdown},
+	{File: "report.html", Write: HTML},
+	{File: "ledger.xlsx", Write: Ledger},
+	{File: "conflicts.kml", Write: KML},
+	{File: "statistics.csv", Write: StatisticsCSV, Needs: func(r *rules.Result) bool { return len(r.Districts) > 0 }},
+}
+
 // Formats lists the formats Write accepts, the ones meant for standard
-// output. GeoJSON, Markdown and HTML are written to files by their own
-// functions.
-var Formats = []string{"text", "json", "sarif", "github", "junit"}
+// output.
+var Formats = func() []string {
+	var names []string
+	for _, o := range Outputs {
+		if o.Name != "" {
+			names = append(names, o.Name)
+		}
+	}
+	return names
+}()
 
 // UnknownFormatError is returned by Write for a format not in Formats.
 type UnknownFormatError struct {
@@ -43,17 +80,10 @@ func (e *UnknownFormatError) Error() string {
 
 // Write writes r to w in format, one of Formats.
 func Write(w io.Writer, format string, r *rules.Result) error {
-	switch format {
-	case "text":
-		return Text(w, r)
-	case "json":
-		return JSON(w, r)
-	case "sarif":
-		return SARIF(w, r)
-	case "github":
-		return GitHub(w, r)
-	case "junit":
-		return JUnit(w, r)
+	for _, o := range Outputs {
+		if o.Name == format && o.Name != "" {
+			return o.Write(w, r)
+		}
 	}
 	return &UnknownFormatError{Format: format}
 }
