@@ -323,3 +323,58 @@ func BenchmarkAreaM2Polygons(b *testing.B) {
 		b.ReportMetric(float64(len(fs)), "polygons")
 	})
 }
+
+// Benchmarks on detailed shapes (fixtures/gen -detailed): zones of about
+// 2,000 vertices and corridors of lines of 50–700 vertices, each paired
+// with the hundreds of parcels they cross. Shapes are prepared once, as a
+// run caches them, so the loop measures what every further pair costs.
+//
+//	PLANCHECK_BENCH_DETAILED=1,10 go test ./geo -run '^$' -bench Detailed -benchmem
+
+func forDetailed(b *testing.B, fn func(b *testing.B, set *planning.PlanSet)) {
+	for _, scale := range bench.DetailedScales(b) {
+		b.Run(fmt.Sprintf("scale=%d", scale), func(b *testing.B) {
+			path, err := planning.FindManifest(bench.DetailedSet(b, scale))
+			if err != nil {
+				b.Fatal(err)
+			}
+			set, err := planning.LoadPlanSet(context.Background(), path, planning.ManifestOptions{}, 2026)
+			if err != nil {
+				b.Fatal(err)
+			}
+			fn(b, set)
+		})
+	}
+}
+
+// BenchmarkDetailedZones overlaps the green-heart and regional zones with
+// the city parcels: most parcels lie inside one zone or outside, which
+// quickRelate decides by locating parcel points in the zone.
+func BenchmarkDetailedZones(b *testing.B) {
+	forDetailed(b, func(b *testing.B, set *planning.PlanSet) {
+		zones := shapes(b, append(usable(set, planning.GreenHeart, isPolygon), usable(set, planning.Regional, isPolygon)...))
+		parcels := shapes(b, usable(set, planning.CityMaster, isPolygon))
+		overlayPairs(b, candidates(zones, parcels, false))
+	})
+}
+
+// BenchmarkDetailedCorridors overlaps the corridors of the infrastructure
+// lines with the land-use parcels.
+func BenchmarkDetailedCorridors(b *testing.B) {
+	forDetailed(b, func(b *testing.B, set *planning.PlanSet) {
+		var corridors []*geo.Shape
+		for _, f := range usable(set, planning.Infrastructure, func(f *planning.Feature) bool { return f.IsLine() && f.WidthM > 0 }) {
+			g, err := geo.Corridor(f.Geometry, f.WidthM)
+			if err != nil {
+				b.Fatal(err)
+			}
+			s, err := geo.NewShape(g)
+			if err != nil {
+				b.Fatal(err)
+			}
+			corridors = append(corridors, s)
+		}
+		parcels := shapes(b, usable(set, planning.LandUse, isPolygon))
+		overlayPairs(b, candidates(corridors, parcels, false))
+	})
+}

@@ -121,33 +121,41 @@ type ringHit struct {
 // boundary and -1 outside: pointInPolygon of each part, 1 if any part
 // answers 1, else 0 if any answers 0.
 func (l *areaLocator) locate(p orb.Point) int {
+	if l.simple {
+		// One ring: 0 when an edge holds p, else the parity of crossings.
+		odd := false
+		visit := func(e locEdge) bool {
+			s := l.segs[e.seg]
+			touch, flip := edgeEffect(s[0], s[1], p)
+			odd = odd != flip
+			return !touch
+		}
+		for _, e := range l.odd {
+			if !visit(e) {
+				return 0
+			}
+		}
+		if !l.search(p[1], visit) {
+			return 0
+		}
+		if odd {
+			return 1
+		}
+		return -1
+	}
 	var buf [32]ringHit
 	hits := buf[:0]
 	visit := func(e locEdge) bool {
 		s := l.segs[e.seg]
-		touch, flip := edgeEffect(s[0], s[1], p)
-		if touch && l.simple {
-			return false // the only ring answers 0
-		}
-		if touch || flip {
+		if touch, flip := edgeEffect(s[0], s[1], p); touch || flip {
 			hits = append(hits, ringHit{e.ring, touch, flip})
 		}
 		return true
 	}
 	for _, e := range l.odd {
-		if !visit(e) {
-			return 0
-		}
+		visit(e)
 	}
-	if !l.search(p[1], visit) {
-		return 0
-	}
-	if l.simple {
-		if len(hits)%2 == 1 {
-			return 1
-		}
-		return -1
-	}
+	l.search(p[1], visit)
 	return l.combine(hits)
 }
 

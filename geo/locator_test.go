@@ -1,6 +1,7 @@
 package geo
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -433,4 +434,47 @@ func sideOfLinear(x, y *boundaryIndex, splits []segPoint, along []segLink, sc *r
 		}
 	}
 	return f
+}
+
+// zoneRing is a closed ring of n vertices around c like a digitised zone:
+// a radius r that meanders smoothly, so a horizontal line crosses it a few
+// times, not at every vertex as with locStar's random radii.
+func zoneRing(rng *rand.Rand, c orb.Point, r float64, n int) orb.Ring {
+	p1, p2 := 2*math.Pi*rng.Float64(), 2*math.Pi*rng.Float64()
+	ring := make(orb.Ring, 0, n+1)
+	for i := range n {
+		a := 2 * math.Pi * (float64(i) + 0.4*(rng.Float64()-0.5)) / float64(n)
+		rad := r * (1 + 0.2*math.Sin(3*a+p1) + 0.1*math.Sin(7*a+p2) + 0.002*(rng.Float64()-0.5))
+		ring = append(ring, orb.Point{c[0] + rad*math.Cos(a), c[1] + rad*math.Sin(a)})
+	}
+	return append(ring, ring[0])
+}
+
+// BenchmarkLocate locates random points in the box of a polygon of n
+// vertices: the indexed locator against the linear scan it replaces.
+func BenchmarkLocate(b *testing.B) {
+	for _, n := range []int{64, 512, 4096} {
+		rng := rand.New(rand.NewPCG(14, uint64(n)))
+		g := orb.Polygon{zoneRing(rng, orb.Point{113, 28}, 0.02, n)}
+		bi := rawShape(g).boundary()
+		pts := make([]orb.Point, 1024)
+		for i := range pts {
+			pts[i] = orb.Point{113 + 0.04*(rng.Float64()-0.5), 28 + 0.04*(rng.Float64()-0.5)}
+		}
+		b.Run(fmt.Sprintf("vertices=%d/locator", n), func(b *testing.B) {
+			loc := newAreaLocator(bi)
+			i := 0
+			for b.Loop() {
+				loc.locate(pts[i%len(pts)])
+				i++
+			}
+		})
+		b.Run(fmt.Sprintf("vertices=%d/linear", n), func(b *testing.B) {
+			i := 0
+			for b.Loop() {
+				bi.classifyLinear(pts[i%len(pts)])
+				i++
+			}
+		})
+	}
 }
