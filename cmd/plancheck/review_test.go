@@ -429,3 +429,30 @@ func TestLedgerRoundTrip(t *testing.T) {
 		t.Errorf("%d ledger rows show the accepted decision, want %d", shown, len(accepted))
 	}
 }
+
+// explain knows a bureau's own rules (--manifest) and the review step's
+// warnings, which a report can cite.
+func TestExplainCustomAndReviewRules(t *testing.T) {
+	dir := t.TempDir()
+	copyDir(t, filepath.Join(repoRoot, "fixtures/czt"), dir)
+	yamlText, _, _ := runCLI(t, "rules", "--yaml")
+	custom := strings.Replace(yamlText, "name: construction-on-basic-farmland", "name: cs-farmland", 1)
+	if err := os.WriteFile(filepath.Join(dir, "myrules.yaml"), []byte(custom), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m, _ := os.ReadFile(filepath.Join(dir, "plancheck.yaml"))
+	if err := os.WriteFile(filepath.Join(dir, "plancheck.yaml"), []byte(strings.Replace(string(m), "rules: default", "rules: myrules.yaml", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, stderr, code := runCLI(t, "explain", "cs-farmland", "--manifest", filepath.Join(dir, "plancheck.yaml")); code != exitClean || !strings.HasPrefix(out, "cs-farmland (error)") {
+		t.Errorf("explain a custom rule: exit %d, %q %s", code, firstLines([]byte(out), 2), stderr)
+	}
+	if _, _, code := runCLI(t, "explain", "cs-farmland"); code != exitUsage {
+		t.Errorf("a custom rule without --manifest: exit %d, want %d", code, exitUsage)
+	}
+	for _, name := range []string{"decision-stale", "decision-expired"} {
+		if out, _, code := runCLI(t, "explain", name); code != exitClean || !strings.Contains(out, "协调意见") {
+			t.Errorf("explain %s: exit %d, %q", name, code, firstLines([]byte(out), 3))
+		}
+	}
+}
