@@ -143,3 +143,22 @@ func TestWriteDirCancelled(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkWriteDir writes every report of 132,096 findings (the 1M × 1M
+// parcel set's count) over 2 × 200,000 parcels.
+func BenchmarkWriteDir(b *testing.B) {
+	r := scaleResult(132_096, 200_000)
+	dir := b.TempDir()
+	b.ResetTimer()
+	for b.Loop() {
+		if err := WriteDir(dir, r); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	for _, name := range DirFiles(r) {
+		if fi, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			b.ReportMetric(float64(fi.Size())/1e6, strings.TrimSuffix(strings.ReplaceAll(name, ".", "_"), "")+"_MB")
+		}
+	}
+}

@@ -376,27 +376,7 @@ func TestHTMLAtScale(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short")
 	}
-	const side = 400 // parcels per row; 400 × 500 = 200,000 per layer
-	r := &rules.Result{PlanSet: "scale", Baseline: &rules.BaselineInfo{Dir: "base"}}
-	var cm, lu []orb.Geometry
-	for i := 0; i < side*500; i++ {
-		x, y := 112.9+float64(i%side)*0.0005, 28.0+float64(i/side)*0.0005
-		cm = append(cm, box(x, y, x+0.0004, y+0.0004))
-		lu = append(lu, box(x+0.0001, y+0.0001, x+0.0005, y+0.0005))
-	}
-	r.Map = []rules.MapLayer{{Name: "cm", Level: "city-master", Features: cm}, {Name: "lu", Level: "land-use", Features: lu}}
-	states := []string{rules.StateUnchanged, rules.StateUnchanged, rules.StateNew}
-	for i := 0; i < 150_000; i++ {
-		x, y := 112.9+float64(i%side)*0.0005, 28.0+float64(i/side)*0.0005
-		r.Findings = append(r.Findings, rules.Finding{
-			Rule: "construction-on-basic-farmland", Severity: rules.Severity(1 + i%2),
-			Layers: []string{"cm", "lu"}, Features: []string{"R-" + strconv.Itoa(i), "F-" + strconv.Itoa(i)}, Classes: []string{"R2", "010"},
-			AreaM2: float64(100 + i%997), Geometry: box(x+0.0001, y+0.0001, x+0.0004, y+0.0004),
-			Message: "construction land overlaps basic farmland", MessageZH: "建设用地占用基本农田",
-			Review: &rules.Review{State: states[i%3], FirstSeen: "2026-01-01"},
-		})
-	}
-	rules.SortFindings(r.Findings)
+	r := scaleResult(150_000, 200_000)
 	out := writeHTML(t, r)
 	if len(out) > 5<<20 {
 		t.Errorf("report.html is %d bytes, want under 5 MB", len(out))
@@ -418,4 +398,31 @@ func TestHTMLAtScale(t *testing.T) {
 		t.Errorf("first row is %+v, want the largest new error", f)
 	}
 	t.Logf("report.html: %d bytes", len(out))
+}
+
+// scaleResult is a city-scale Result: findings over two layers of parcels
+// parcels each (400 a row), a third of them new since a baseline.
+func scaleResult(findings, parcels int) *rules.Result {
+	const side = 400
+	r := &rules.Result{PlanSet: "scale", Baseline: &rules.BaselineInfo{Dir: "base"}, Date: "2026-03-01"}
+	var cm, lu []orb.Geometry
+	for i := 0; i < parcels; i++ {
+		x, y := 112.9+float64(i%side)*0.0005, 28.0+float64(i/side)*0.0005
+		cm = append(cm, box(x, y, x+0.0004, y+0.0004))
+		lu = append(lu, box(x+0.0001, y+0.0001, x+0.0005, y+0.0005))
+	}
+	r.Map = []rules.MapLayer{{Name: "cm", Level: "city-master", Features: cm}, {Name: "lu", Level: "land-use", Features: lu}}
+	states := []string{rules.StateUnchanged, rules.StateUnchanged, rules.StateNew}
+	for i := 0; i < findings; i++ {
+		x, y := 112.9+float64(i%side)*0.0005, 28.0+float64(i/side)*0.0005
+		r.Findings = append(r.Findings, rules.Finding{
+			Rule: "construction-on-basic-farmland", Severity: rules.Severity(1 + i%2),
+			Layers: []string{"cm", "lu"}, Features: []string{"R-" + strconv.Itoa(i), "F-" + strconv.Itoa(i)}, Classes: []string{"R2", "010"},
+			AreaM2: float64(100 + i%997), Geometry: box(x+0.0001, y+0.0001, x+0.0004, y+0.0004),
+			Message: "construction land overlaps basic farmland", MessageZH: "建设用地占用基本农田",
+			Review: &rules.Review{State: states[i%3], FirstSeen: "2026-01-01"},
+		})
+	}
+	rules.SortFindings(r.Findings)
+	return r
 }
