@@ -120,6 +120,11 @@ type Manifest struct {
 	// is it resolved on disk.
 	Decisions     string
 	DecisionsPath string
+	// IsTile is set for the manifest of a tile (it has a tile: section):
+	// its layers hold parts of the original layers, so what is judged
+	// over whole layers (a mapped field that no feature has) is left to
+	// the original set.
+	IsTile bool
 }
 
 // ManifestError is a problem in the manifest, with its line.
@@ -230,6 +235,7 @@ func ParseManifest(data []byte, path string, opts ManifestOptions) (*Manifest, e
 		case "tile":
 			// Written by plancheck tile into each tile's manifest and read
 			// by package tiling; the plan set itself is unchanged by it.
+			m.IsTile = true
 			return nil
 		case "decisions":
 			decisionsLine = v.Line

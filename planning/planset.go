@@ -3,7 +3,6 @@ package planning
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -94,6 +93,9 @@ type Layer struct {
 	// Features are nil: the reader hands each to LoadLayer to type.
 	Data     *geo.Layer
 	Features []Feature
+	// fieldAbsent is set when a field mapped under fields: is a property
+	// of no feature: LoadPlanSet refuses the set (but for a tile).
+	fieldAbsent *fieldAbsentError
 }
 
 // Issue is a problem found while loading: a feature or layer that breaks
@@ -215,11 +217,10 @@ func LoadPlanSet(ctx context.Context, manifestPath string, opts ManifestOptions,
 	wg.Wait()
 	for _, r := range results {
 		if r.err != nil {
-			var fe *fieldAbsentError
-			if errors.As(r.err, &fe) {
-				return nil, &ManifestError{File: m.Path, Line: fe.line, Msg: fe.Error()}
-			}
 			return nil, r.err
+		}
+		if fe := r.layer.fieldAbsent; fe != nil && !m.IsTile {
+			return nil, &ManifestError{File: m.Path, Line: fe.line, Msg: fe.Error()}
 		}
 		set.Layers = append(set.Layers, r.layer)
 		set.Issues = append(set.Issues, r.issues...)
@@ -435,9 +436,7 @@ func LoadLayer(ctx context.Context, spec LayerSpec) (*Layer, []Issue, error) {
 	if file == "" {
 		file = filepath.ToSlash(spec.Path)
 	}
-	if err := fieldsAbsent(spec, extras, seenName); err != nil {
-		return nil, nil, err
-	}
+	l.fieldAbsent = fieldsAbsent(spec, extras, seenName)
 	var issues []Issue
 	if len(l.Features) == 0 {
 		issues = append(issues, Issue{Check: CheckLayerEmpty, Layer: spec.Name, File: file, Feature: -1,
@@ -695,9 +694,9 @@ func (e *fieldAbsentError) Error() string {
 }
 
 // fieldsAbsent returns a *fieldAbsentError for the first mapped field no
-// feature has; a layer without features has no such error (it is a
-// layer-empty warning).
-func fieldsAbsent(spec LayerSpec, extras []*extraAttributes, names map[string]bool) error {
+// feature has, else nil; a layer without features has no such error (it
+// is a layer-empty warning).
+func fieldsAbsent(spec LayerSpec, extras []*extraAttributes, names map[string]bool) *fieldAbsentError {
 	if len(extras) == 0 {
 		return nil
 	}
