@@ -48,28 +48,12 @@ func problemsOf(l *Layer, k ProblemKind, i int) []Problem {
 	return out
 }
 
-// Fixes proposed for geojson.go in the report that added these tests.
-// Until one lands, the tests accept the current (wrong) result as well,
-// and log it; the right result is always accepted.
-const (
-	// A top-level Feature or geometry gets the line of byte 0, not of
-	// its opening brace.
-	fixStartLine = "geojson.go: a top-level Feature's Line ignores leading white space"
-	// Offsets ignore a skipped UTF-8 BOM, so lines are counted 3 bytes
-	// early.
-	fixBOMLine = "geojson.go: line numbers ignore a skipped UTF-8 BOM"
-	// UTF-16 without a BOM reads as a JSON syntax error at a NUL byte.
-	fixUTF16 = "geojson.go skipBOM: UTF-16 without a BOM reads as \"invalid character '\\x00'\""
-)
-
-// checkPending accepts want, or while fix is pending, buggy (logged).
-func checkPending(tb testing.TB, what string, got, want, buggy any, fix string) {
+// checkEqual fails unless got prints as want. (The fixes these tests
+// once waited for have landed: the old wrong answers are no longer
+// accepted.)
+func checkEqual(tb testing.TB, what string, got, want any) {
 	tb.Helper()
-	switch g := fmt.Sprint(got); {
-	case g == fmt.Sprint(want):
-	case fix != "" && g == fmt.Sprint(buggy):
-		tb.Logf("pending fix: %s (%s %s, want %v)", fix, what, g, want)
-	default:
+	if g := fmt.Sprint(got); g != fmt.Sprint(want) {
 		tb.Errorf("%s %s, want %v", what, g, want)
 	}
 }
@@ -79,8 +63,6 @@ func TestDecodeLayerLines(t *testing.T) {
 		name  string
 		src   string
 		lines []int
-		buggy []int  // lines while fix is pending
-		fix   string // a pending fix, or ""
 	}{
 		{
 			name: "one feature per line",
@@ -127,16 +109,12 @@ func TestDecodeLayerLines(t *testing.T) {
 
 {"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[112.9,28.2]}}`,
 			lines: []int{3},
-			buggy: []int{1},
-			fix:   fixStartLine,
 		},
 		{
 			name: "a bare geometry",
 			src: `
 {"type":"Point","coordinates":[112.9,28.2]}`,
 			lines: []int{2},
-			buggy: []int{1},
-			fix:   fixStartLine,
 		},
 		{
 			name: "crs member after the features",
@@ -155,7 +133,7 @@ func TestDecodeLayerLines(t *testing.T) {
 			for _, f := range l.Features {
 				got = append(got, f.Line)
 			}
-			checkPending(t, "lines", got, tc.lines, tc.buggy, tc.fix)
+			checkEqual(t, "lines", got, tc.lines)
 		})
 	}
 }
@@ -257,7 +235,7 @@ func TestDecodeLayerEncoding(t *testing.T) {
 		if len(l.Features) != 1 || l.Features[0].Properties["名称"] != "岳麓区" {
 			t.Fatalf("features %+v", l.Features)
 		}
-		checkPending(t, "line", l.Features[0].Line, 2, 1, fixBOMLine)
+		checkEqual(t, "line", l.Features[0].Line, 2)
 		if len(l.Problems) != 0 {
 			t.Errorf("problems %+v", l.Problems)
 		}
@@ -277,18 +255,14 @@ func TestDecodeLayerEncoding(t *testing.T) {
 		})
 	}
 	t.Run("UTF-16LE without BOM rejected", func(t *testing.T) {
-		// Unreadable either way; the message says UTF-16 once skipBOM
-		// sniffs NUL bytes (fixUTF16).
+		// Unreadable either way; skipBOM sniffs the NUL bytes and says
+		// UTF-16.
 		_, err := decodeString(t, utf16le(doc, false), ReadOptions{})
 		if !errors.Is(err, ErrUnreadable) {
 			t.Fatalf("err %v, want ErrUnreadable", err)
 		}
-		switch msg := err.Error(); {
-		case strings.Contains(msg, "UTF-16"):
-		case strings.Contains(msg, `invalid character '\x00'`):
-			t.Logf("pending fix: %s (message now %q)", fixUTF16, msg)
-		default:
-			t.Errorf("message %q", msg)
+		if msg := err.Error(); !strings.Contains(msg, "UTF-16") {
+			t.Errorf("message %q does not say UTF-16", msg)
 		}
 	})
 }
