@@ -47,7 +47,6 @@ Fix: correct the topology in the source GIS (QGIS topology checker, "must not ov
 				}
 				fa, fb := a.feature(), b.feature()
 				pass.Report(Finding{
-					Severity:  Error,
 					Layers:    []string{l.Name, l.Name},
 					Features:  []string{fa.ID, fb.ID},
 					Classes:   []string{fa.RawClass, fb.RawClass},

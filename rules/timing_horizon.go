@@ -37,7 +37,6 @@ Fix: revise the expired plan, or align the horizons in the next plan round.
 		for _, l := range timed {
 			if l.Horizon.Target < set.Asof {
 				pass.Report(Finding{
-					Severity:  Warning,
 					Layers:    []string{l.Name},
 					Message:   fmt.Sprintf("layer %s (%s) plan horizon ended in %d, before the as-of year %d", l.Name, l.Level, l.Horizon.Target, set.Asof),
 					MessageZH: fmt.Sprintf("图层 %s 规划期限 %d 年已早于检查年份 %d 年（规划已过期）", l.Name, l.Horizon.Target, set.Asof),
@@ -53,7 +52,6 @@ Fix: revise the expired plan, or align the horizons in the next plan round.
 				}
 				if gap > HorizonGapYears {
 					pass.Report(Finding{
-						Severity:  Warning,
 						Layers:    []string{a.Name, b.Name},
 						Message:   fmt.Sprintf("horizons of %s (target %d) and %s (target %d) differ by %d years (more than %d)", a.Name, a.Horizon.Target, b.Name, b.Horizon.Target, gap, HorizonGapYears),
 						MessageZH: fmt.Sprintf("图层 %s（目标年 %d）与 %s（目标年 %d）规划期限相差 %d 年，超过 %d 年", a.Name, a.Horizon.Target, b.Name, b.Horizon.Target, gap, HorizonGapYears),

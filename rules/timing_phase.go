@@ -59,7 +59,6 @@ Fix: re-phase the project, or extend the land plan's horizon in its next revisio
 				for _, o := range pairs {
 					fa, fb := o.a.feature(), o.b.feature()
 					f := Finding{
-						Severity:  Warning,
 						Layers:    []string{infra.Name, other.Name},
 						Features:  []string{fa.ID, fb.ID},
 						Classes:   []string{fa.RawClass, fb.RawClass},
