@@ -54,6 +54,7 @@ var Outputs = []Output{
 	{File: "report.html", Write: HTML},
 	{File: "ledger.xlsx", Write: Ledger},
 	{File: "conflicts.kml", Write: KML},
+	{File: "conflicts.gpkg", Write: GeoPackage},
 	{File: "statistics.csv", Write: StatisticsCSV, Needs: func(r *rules.Result) bool { return len(r.Districts) > 0 }},
 }
 
