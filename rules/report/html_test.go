@@ -365,7 +365,18 @@ func TestHTMLLayoutInChromium(t *testing.T) {
 				t.Errorf("severity filter error: %d rows shown (want %d), %d patches hidden", m.ErrorRows, errors, m.HiddenPatches)
 			}
 		})
-	}
+	} // At city scale: six-digit numbers, a large area, the grid.
+	t.Run("150000 findings", func(t *testing.T) {
+		r := scaleResult(150_000, 20_000)
+		r.Findings[0].AreaM2 = 123456789.12
+		m := measureInChromium(t, chromium, writeHTML(t, r), 1280)
+		if m.ScrollW > m.ClientW || len(m.Overflow) > 0 || len(m.Clipped) > 0 {
+			t.Errorf("page %d px wide in %d; too wide: %v; clipped cells: %q", m.ScrollW, m.ClientW, m.Overflow, m.Clipped)
+		}
+		if m.Patches != htmlRowCap || len(m.Small) > 0 || !m.Zoomed {
+			t.Errorf("%d patches (want %d), small %v, zoomed %v", m.Patches, htmlRowCap, m.Small, m.Zoomed)
+		}
+	})
 }
 
 // TestHTMLAtScale: 150,000 findings over two layers of 200,000 parcels
