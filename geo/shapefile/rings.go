@@ -24,10 +24,11 @@ import (
 func assemble(rings []orb.Ring) (g orb.Geometry, orphan bool) {
 	if len(rings) == 1 {
 		r := rings[0]
-		if signedArea(r) < 0 {
+		a := signedArea(r)
+		if a < 0 {
 			reverse(r)
 		}
-		return orb.Polygon{r}, false
+		return orb.Polygon{r}, a > 0
 	}
 	type ringInfo struct {
 		area  float64 // signed: negative is clockwise
