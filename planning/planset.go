@@ -1,6 +1,7 @@
 package planning
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -128,6 +129,10 @@ const (
 	CheckLayerEmpty      = "layer-empty"
 	CheckSameFile        = "layers-same-file"
 	CheckFieldMissing    = "field-missing"
+	// CheckSourceNote: what a source other than GeoJSON reports about how
+	// it was read (a Shapefile's code page guessed, deleted records
+	// skipped).
+	CheckSourceNote = "source-note"
 )
 
 // PlanSet is a manifest with its layers loaded.
@@ -423,9 +428,26 @@ func LoadLayer(ctx context.Context, spec LayerSpec) (*Layer, []Issue, error) {
 		l.Features[i] = typeFeature(spec, gf, a, classes)
 		extras[i] = a.extra
 	}
-	data, err := geo.ReadLayer(ctx, spec.Path, opts)
+	var src *sourceRead
+	if isShapefile(spec.Path) {
+		var err error
+		if src, err = readShapefile(ctx, spec); err != nil {
+			return nil, nil, err
+		}
+		opts.CRS = src.crs
+	}
+	var data *geo.Layer
+	var err error
+	if src != nil {
+		data, err = geo.DecodeLayer(ctx, bytes.NewReader(src.text), spec.Path, opts)
+	} else {
+		data, err = geo.ReadLayer(ctx, spec.Path, opts)
+	}
 	if err != nil {
 		return nil, nil, err
+	}
+	if src != nil {
+		src.place(data, l.Features)
 	}
 	spec.CRS = data.CRS
 	l.LayerSpec, l.Data = spec, data
@@ -481,6 +503,12 @@ func LoadLayer(ctx context.Context, spec LayerSpec) (*Layer, []Issue, error) {
 	}
 	if spec.Level != "" {
 		issues = append(issues, attributeIssues(l, file, extras)...)
+	}
+	if src != nil {
+		for _, n := range src.notes {
+			n.Layer, n.File = spec.Name, file
+			issues = append(issues, n)
+		}
 	}
 	sort.SliceStable(issues, func(i, j int) bool { return issues[i].Feature < issues[j].Feature })
 	return l, issues, nil

@@ -52,6 +52,7 @@ var issueZH = map[string]string{
 	planning.CheckCRS:             "坐标系可疑",
 	planning.CheckDisjoint:        "图层与其他图层无重叠，请检查坐标系",
 	planning.CheckLayerEmpty:      "图层没有要素，未作任何检查",
+	planning.CheckSourceNote:      "图层读取说明",
 	planning.CheckSameFile:        "两个图层读取同一文件，冲突将重复报告",
 	planning.CheckFieldMissing:    "要素缺少清单 fields 映射的属性",
 }
@@ -126,6 +127,13 @@ Fix: point the manifest at the right file, or export the layer again.
 
 图层文件没有任何要素，该图层未参与检查，请核对文件。`)
 
+var sourceNote = inputRule(planning.CheckSourceNote, Warning, `how a layer in another format was read
+
+Reports what reading a layer that is not GeoJSON had to decide: a Shapefile whose .dbf has no .cpg read as GBK or UTF-8 (the one its bytes fit), records the .dbf marks deleted skipped, a value not of its field's type read as text. Nothing is dropped silently; the layer is checked as read.
+Fix: add a .cpg naming the code page (e.g. GBK or UTF-8), or export the layer again.
+
+非 GeoJSON 图层读取说明（如 Shapefile 缺少 .cpg 时按 GBK 或 UTF-8 解码、跳过已删除记录），请核对并补充 .cpg。`)
+
 var layersSameFile = inputRule(planning.CheckSameFile, Warning, `two layers read the same file
 
 Reports a layer whose file is the file of an earlier layer of the manifest (the same path, a link to it, or a copy with the same content). Every conflict between the two is then reported twice, and the layer overlaps itself.
@@ -150,7 +158,7 @@ func InputRules() []*Rule {
 // check run reports after the built-in Go rules.
 func inputErrorRules() []*Rule {
 	return []*Rule{featureInvalid, attributeInvalid, idDuplicate, geometryNull, windingOrder, crsSuspect, layersDisjoint,
-		layerEmpty, layersSameFile, fieldMissing, SelectorUnmatched}
+		layerEmpty, layersSameFile, fieldMissing, sourceNote, SelectorUnmatched}
 }
 
 // isInputRule reports whether name is an input check, which a rules file

@@ -2,7 +2,8 @@
 // archives and compares its findings with the archive's want section,
 // in the manner of golang.org/x/tools/go/analysis/analysistest.
 //
-// Each archive holds a plancheck.yaml, the layer files it names, and a
+// Each archive holds a plancheck.yaml, the layer files it names (binary
+// ones, such as a Shapefile's parts, base64-encoded as NAME.base64), and a
 // "want" file with one line per expected finding:
 //
 //	city-master#R-1 × land-use#F-1 area=1234.5: overlaps basic farmland
@@ -15,6 +16,7 @@ package rulestest
 
 import (
 	"context"
+	"encoding/base64"
 	"math"
 	"os"
 	"path/filepath"
@@ -66,11 +68,21 @@ func Findings(t *testing.T, rule *rules.Rule, file string) ([]rules.Finding, *tx
 		if f.Name == "want" {
 			continue
 		}
-		p := filepath.Join(dir, filepath.FromSlash(f.Name))
+		name, data := f.Name, f.Data
+		// Binary files (a Shapefile's parts) are written base64-encoded
+		// as NAME.base64.
+		if base, ok := strings.CutSuffix(name, ".base64"); ok {
+			dec, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(string(data)), ""))
+			if err != nil {
+				t.Fatalf("%s: %s: %v", file, name, err)
+			}
+			name, data = base, dec
+		}
+		p := filepath.Join(dir, filepath.FromSlash(name))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(p, f.Data, 0o644); err != nil {
+		if err := os.WriteFile(p, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
