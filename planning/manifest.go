@@ -286,6 +286,9 @@ func ParseManifest(data []byte, path string, opts ManifestOptions) (*Manifest, e
 		if kind := geo.NotRegular(rp); kind != "" {
 			return nil, p.errf(rulesLine, "rules %q is %s, not a regular file", m.Rules, kind)
 		}
+		if _, err := os.Stat(rp); err != nil {
+			return nil, p.errf(rulesLine, "rules file %s does not exist%s", m.Rules, slashHint(m.Rules))
+		}
 		m.RulesPath = rp
 	}
 	if m.Decisions != "" {
@@ -324,6 +327,15 @@ func (p *manifestParser) checkCovers(layers []LayerSpec) error {
 		}
 	}
 	return nil
+}
+
+// slashHint explains a path written with backslashes, which name one
+// file on Linux and macOS: "" for other paths.
+func slashHint(file string) string {
+	if !strings.Contains(file, `\`) {
+		return ""
+	}
+	return fmt.Sprintf(" (paths in %s use /, also on Windows: write %s)", ManifestName, strings.ReplaceAll(file, `\`, "/"))
 }
 
 // isGeoJSON reports whether a parsed document is a GeoJSON object (JSON is
@@ -568,11 +580,7 @@ func (p *manifestParser) layer(n *yaml.Node, dir string, opts ManifestOptions) (
 		return spec, p.errf(n.Line, "layer %q: unknown classification %q for %s (want one of %s)", spec.Name, spec.Classification, spec.Level, strings.Join(KnownTables(spec.Level), ", "))
 	}
 	if _, err := os.Stat(spec.Path); err != nil {
-		hint := ""
-		if strings.Contains(spec.File, `\`) {
-			hint = fmt.Sprintf(" (paths in %s use /, also on Windows: write %s)", ManifestName, strings.ReplaceAll(spec.File, `\`, "/"))
-		}
-		return spec, p.errf(n.Line, "layer %q: file %s does not exist%s", spec.Name, spec.File, hint)
+		return spec, p.errf(n.Line, "layer %q: file %s does not exist%s", spec.Name, spec.File, slashHint(spec.File))
 	}
 	if kind := geo.NotRegular(spec.Path); kind != "" {
 		return spec, p.errf(n.Line, "layer %q: file %s is %s, not a regular file", spec.Name, spec.File, kind)

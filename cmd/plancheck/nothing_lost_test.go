@@ -363,6 +363,10 @@ func TestManifestCrossChecks(t *testing.T) {
 			return strings.Replace(s, "file: layers/regional.geojson", `file: layers\regional.geojson`, 1)
 		}, exitUsage,
 			[]string{`file layers\\regional.geojson does not exist \(paths in plancheck.yaml use /, also on Windows: write layers/regional.geojson\)`}},
+		{"backslash rules path", func(s string) string {
+			return strings.Replace(s, "rules: default", `rules: my\rules.yaml`, 1)
+		}, exitUsage,
+			[]string{`plancheck.yaml:\d+: rules file my\\rules.yaml does not exist \(paths in plancheck.yaml use /, also on Windows: write my/rules.yaml\)`}},
 		{"tab on line 7", func(s string) string {
 			lines := strings.Split(s, "\n")
 			lines[6] = "\t" + lines[6]
