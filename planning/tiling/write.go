@@ -56,6 +56,9 @@ func Write(ctx context.Context, manifest string, n int, out string, opts plannin
 		return nil, fmt.Errorf("tiling: %w", err)
 	}
 	for _, l := range m.Layers {
+		if !strings.EqualFold(filepath.Ext(l.Path), ".geojson") && !strings.EqualFold(filepath.Ext(l.Path), ".json") {
+			return nil, fmt.Errorf("tiling: layer %s: %s is not GeoJSON; tiles are cut from GeoJSON layers (convert it first, e.g. ogr2ogr -f GeoJSON)", l.Name, l.File)
+		}
 		if rel, err := filepath.Rel(m.Dir, l.Path); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(l.File) {
 			return nil, fmt.Errorf("tiling: layer %s: file %s lies outside the plan set's directory; tiles copy layers to the same relative path, so move it inside", l.Name, l.File)
 		}
