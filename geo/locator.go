@@ -29,15 +29,17 @@ import (
 // two vertex counts.
 type areaLocator struct {
 	segs  [][2]orb.Point // the boundary index's segments (shared, not copied)
-	edges []locEdge      // leaves of the tree, sorted by the middle of their y-range
+	edges []int32        // leaves of the tree: segments, sorted by the middle of their y-range
 	// levels[0] summarises edges in groups of locFanout, levels[1]
 	// summarises levels[0], and so on up to a single root.
 	levels [][]yRange
 	// odd holds edges whose y-range cannot be compared (a NaN ordinate):
 	// they are tested for every point, as the scan would.
-	odd []locEdge
-	// rings: for each ring (numbered over all parts), its part and whether
-	// it is a hole; simple says there is one ring only.
+	odd []int32
+	// segRing is the ring of each segment (nil when simple: one ring
+	// only); rings are numbered over all parts, and for each ring
+	// ringPart and ringHole say its part and whether it is a hole.
+	segRing  []int32
 	ringPart []int32
 	ringHole []bool
 	simple   bool
@@ -48,17 +50,19 @@ const locFanout = 8
 
 type yRange struct{ lo, hi float64 }
 
-type locEdge struct {
-	yRange
-	seg  int32 // index into segs
-	ring int32
+// span is the y-range of segment i. It is read from the segment, not
+// stored: a cached zone has thousands of them.
+func (l *areaLocator) span(i int32) yRange {
+	s := &l.segs[i]
+	return yRange{min(s[0][1], s[1][1]), max(s[0][1], s[1][1])}
 }
 
 // newAreaLocator indexes the segments of b (which must be ok). The ring of
 // each segment is recovered by walking the parts in the order
 // boundaryIndex.init did.
 func newAreaLocator(b *boundaryIndex) *areaLocator {
-	l := &areaLocator{segs: b.segs, edges: make([]locEdge, 0, len(b.segs))}
+	l := &areaLocator{segs: b.segs, edges: make([]int32, 0, len(b.segs))}
+	segRing := make([]int32, 0, len(b.segs))
 	k, ring := 0, int32(0)
 	for pi, p := range b.parts {
 		for ri, r := range p {
@@ -69,31 +73,35 @@ func newAreaLocator(b *boundaryIndex) *areaLocator {
 					continue
 				}
 				s := b.segs[k]
-				e := locEdge{yRange: yRange{min(s[0][1], s[1][1]), max(s[0][1], s[1][1])}, seg: int32(k), ring: ring}
 				if math.IsNaN(s[0][1]) || math.IsNaN(s[1][1]) {
-					l.odd = append(l.odd, e)
+					l.odd = append(l.odd, int32(k))
 				} else {
-					l.edges = append(l.edges, e)
+					l.edges = append(l.edges, int32(k))
 				}
+				segRing = append(segRing, ring)
 				k++
 			}
 			ring++
 		}
 	}
 	l.simple = ring == 1
-	slices.SortFunc(l.edges, func(p, q locEdge) int {
-		mp, mq := p.lo/2+p.hi/2, q.lo/2+q.hi/2
+	if !l.simple {
+		l.segRing = segRing
+	}
+	slices.SortFunc(l.edges, func(p, q int32) int {
+		sp, sq := l.span(p), l.span(q)
+		mp, mq := sp.lo/2+sp.hi/2, sq.lo/2+sq.hi/2
 		switch {
 		case mp < mq:
 			return -1
 		case mp > mq:
 			return 1
 		}
-		return int(p.seg - q.seg)
+		return int(p - q)
 	})
 	prev := make([]yRange, len(l.edges))
 	for i, e := range l.edges {
-		prev[i] = e.yRange
+		prev[i] = l.span(e)
 	}
 	for len(prev) > 1 {
 		next := make([]yRange, (len(prev)+locFanout-1)/locFanout)
@@ -124,8 +132,8 @@ func (l *areaLocator) locate(p orb.Point) int {
 	if l.simple {
 		// One ring: 0 when an edge holds p, else the parity of crossings.
 		odd := false
-		visit := func(e locEdge) bool {
-			s := l.segs[e.seg]
+		visit := func(e int32) bool {
+			s := l.segs[e]
 			touch, flip := edgeEffect(s[0], s[1], p)
 			odd = odd != flip
 			return !touch
@@ -145,10 +153,10 @@ func (l *areaLocator) locate(p orb.Point) int {
 	}
 	var buf [32]ringHit
 	hits := buf[:0]
-	visit := func(e locEdge) bool {
-		s := l.segs[e.seg]
+	visit := func(e int32) bool {
+		s := l.segs[e]
 		if touch, flip := edgeEffect(s[0], s[1], p); touch || flip {
-			hits = append(hits, ringHit{e.ring, touch, flip})
+			hits = append(hits, ringHit{l.segRing[e], touch, flip})
 		}
 		return true
 	}
@@ -161,13 +169,13 @@ func (l *areaLocator) locate(p orb.Point) int {
 
 // search calls visit for every edge whose y-range holds y, until visit
 // returns false; it reports whether all were visited.
-func (l *areaLocator) search(y float64, visit func(locEdge) bool) bool {
+func (l *areaLocator) search(y float64, visit func(int32) bool) bool {
 	if len(l.edges) == 0 || !(y == y) {
 		return true
 	}
 	if len(l.levels) == 0 {
 		for _, e := range l.edges {
-			if e.lo <= y && y <= e.hi && !visit(e) {
+			if r := l.span(e); r.lo <= y && y <= r.hi && !visit(e) {
 				return false
 			}
 		}
@@ -187,7 +195,7 @@ func (l *areaLocator) search(y float64, visit func(locEdge) bool) bool {
 		lo := it.node * locFanout
 		if it.level == 0 {
 			for _, e := range l.edges[lo:min(lo+locFanout, len(l.edges))] {
-				if e.lo <= y && y <= e.hi && !visit(e) {
+				if r := l.span(e); r.lo <= y && y <= r.hi && !visit(e) {
 					return false
 				}
 			}

@@ -292,7 +292,7 @@ func quickRelateLinear(a, b *Shape) quickRel {
 	sc.aNear = ba.segmentsNear(overlap, sc.aNear)
 	for _, i := range sc.aNear {
 		sa := ba.segs[i]
-		sc.near = bb.segmentsNear(ba.boxes[i], sc.near)
+		sc.near = bb.segmentsNear(segmentBox(sa), sc.near)
 		pairs += len(sc.near)
 		if pairs > maxQuickSegmentPairs {
 			return relUnknown

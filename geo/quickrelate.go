@@ -32,7 +32,6 @@ const maxQuickSegmentPairs = 400_000
 type boundaryIndex struct {
 	parts []orb.Polygon
 	segs  [][2]orb.Point
-	boxes []rtree.Box  // segmentBox of each of segs
 	tree  *rtree.RTree // over segs, for shapes with many segments
 	// interior holds one interior point per part, found on first use:
 	// pairs whose boundaries cross never need them.
@@ -88,14 +87,12 @@ func (b *boundaryIndex) init(s *Shape) {
 			}
 		}
 	}
-	b.boxes = make([]rtree.Box, len(b.segs))
-	for i, sg := range b.segs {
-		b.boxes[i] = segmentBox(sg)
-	}
+	// Segment boxes are not kept: computed where needed they cost less
+	// than the memory of a cached zone's thousands of them.
 	if len(b.segs) > 32 {
 		items := make([]rtree.BulkItem, len(b.segs))
-		for i, box := range b.boxes {
-			items[i] = rtree.BulkItem{Box: box, RecordID: i}
+		for i, sg := range b.segs {
+			items[i] = rtree.BulkItem{Box: segmentBox(sg), RecordID: i}
 		}
 		b.tree = rtree.BulkLoad(items)
 	}
@@ -173,8 +170,8 @@ func segmentBox(s [2]orb.Point) rtree.Box {
 func (b *boundaryIndex) segmentsNear(box rtree.Box, out []int) []int {
 	out = out[:0]
 	if b.tree == nil {
-		for i, sb := range b.boxes {
-			if sb.MinX <= box.MaxX && box.MinX <= sb.MaxX && sb.MinY <= box.MaxY && box.MinY <= sb.MaxY {
+		for i, sg := range b.segs {
+			if sb := segmentBox(sg); sb.MinX <= box.MaxX && box.MinX <= sb.MaxX && sb.MinY <= box.MaxY && box.MinY <= sb.MaxY {
 				out = append(out, i)
 			}
 		}
@@ -260,7 +257,7 @@ func quickRelate(a, b *Shape) quickRel {
 	sc.aNear = ba.segmentsNear(overlap, sc.aNear)
 	for _, i := range sc.aNear {
 		sa := ba.segs[i]
-		sc.near = bb.segmentsNear(ba.boxes[i], sc.near)
+		sc.near = bb.segmentsNear(segmentBox(sa), sc.near)
 		pairs += len(sc.near)
 		if pairs > maxQuickSegmentPairs {
 			return relUnknown
