@@ -375,3 +375,26 @@ func TestCIPathsFromSourceRoot(t *testing.T) {
 		}
 	}
 }
+
+// TestTextReview: after a review step each line says the finding's state,
+// and a last line counts them; without one the output is as before.
+func TestTextReview(t *testing.T) {
+	var buf bytes.Buffer
+	if err := Text(&buf, reviewedResult()); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	for _, want := range []string{"\ninfo  waived  horizon-mismatch  changsha-master × land-use  -  ", "  absent  ", "  unchanged/to-fix  ",
+		"since the baseline: 4 new, 3 updated, 4 unchanged, 1 resolved; 1 waived by accepted decisions\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("text lacks %q:\n%s", want, out)
+		}
+	}
+	buf.Reset()
+	if err := Text(&buf, consumers()); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(buf.String(), "since the baseline") || strings.Contains(buf.String(), "waived") {
+		t.Error("review words without a review step")
+	}
+}

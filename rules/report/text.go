@@ -15,7 +15,10 @@ import (
 //	error  construction-on-basic-farmland  changsha-master#R-12 × land-use#F-3  1234.50 m²  <message>  [file:line]
 //
 // then the count and area per rule, and a closing line such as
-// "12 findings: 5 errors, 7 warnings".
+// "12 findings: 5 errors, 7 warnings". After a review step (a baseline or
+// decisions) each line carries the finding's state after its severity
+// ("new", "unchanged", "waived", "updated/to-fix"), and a last line counts
+// the findings by state and the waived ones.
 func Text(w io.Writer, r *rules.Result) error {
 	if r == nil {
 		return ErrNilResult
@@ -48,7 +51,11 @@ func Text(w io.Writer, r *rules.Result) error {
 		b.WriteString("\n")
 	}
 	for _, f := range fs {
-		line := []string{f.Severity.String(), clean(f.Rule), clean(f.Subject()), measure(f), clean(message(f))}
+		line := []string{f.Severity.String()}
+		if tag := reviewTag(f.Review); tag != "" {
+			line = append(line, tag)
+		}
+		line = append(line, clean(f.Rule), clean(f.Subject()), measure(f), clean(message(f)))
 		if loc := location(f); loc != "" {
 			line = append(line, "["+clean(loc)+"]")
 		}
@@ -65,5 +72,39 @@ func Text(w io.Writer, r *rules.Result) error {
 		b.WriteString(name + pad + "  " + plural(rc.Count, "finding") + "  " + metres(rc.AreaM2) + " m²\n")
 	}
 	b.WriteString(s.totals() + "\n")
+	if byState, byDecision := reviewCounts(r, fs); byState != nil || byDecision != nil {
+		var parts []string
+		if byState != nil {
+			parts = append(parts, "since the baseline: "+strconv.Itoa(byState[rules.StateNew])+" new, "+strconv.Itoa(byState[rules.StateUpdated])+
+				" updated, "+strconv.Itoa(byState[rules.StateUnchanged])+" unchanged, "+strconv.Itoa(byState[rules.StateAbsent])+" resolved")
+		}
+		parts = append(parts, strconv.Itoa(byDecision["waived"])+" waived by accepted decisions")
+		b.WriteString(strings.Join(parts, "; ") + "\n")
+	}
 	return b.Flush()
+}
+
+// reviewTag is a finding's place in the review loop in one word or two:
+// its state ("new", "unchanged", …) or "waived", and the status of a
+// decision that does not waive it ("new/to-fix"); "" without review.
+func reviewTag(rv *rules.Review) string {
+	if rv == nil {
+		return ""
+	}
+	if rv.Waived {
+		return "waived"
+	}
+	tag := rv.State
+	if d := rv.Decision; d != nil {
+		status := clean(d.Status)
+		if d.Expired {
+			status += "(expired)"
+		}
+		if tag == "" {
+			tag = status
+		} else {
+			tag += "/" + status
+		}
+	}
+	return tag
 }
