@@ -20,9 +20,9 @@ import (
 // The map stays small at any size of plan set: context layers are drawn
 // until mapVertexCap vertices, and a layer beyond that as the grid cells
 // its features occupy; findings are drawn one by one (patchVertexCap
-// vertices at most, a larger patch as its bounding box) when they are
-// few, else as a grid of counts (mapCellPx cells coloured by their most
-// severe finding) with the findings of the table drawn on top.
+// vertices at most, a larger patch as its bounding box) when the findings
+// table lists them all, else as a grid of counts (mapCellPx cells coloured
+// by their most severe finding) with the findings of the table on top.
 const (
 	mapMaxWidth  = 1240.0
 	mapMaxHeight = 880.0
@@ -32,8 +32,6 @@ const (
 	mapVertexCap = 200_000
 	// patchVertexCap bounds the findings' share.
 	patchVertexCap = 100_000
-	// mapPatchCap is the most findings drawn one by one.
-	mapPatchCap = 2000
 	// mapCellPx is the size of a grid cell at the initial zoom.
 	mapCellPx = 8.0
 	// minPatchPx is the smallest a finding is drawn at any zoom: a patch
