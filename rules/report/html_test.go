@@ -437,3 +437,26 @@ func scaleResult(findings, parcels int) *rules.Result {
 	rules.SortFindings(r.Findings)
 	return r
 }
+
+// TestHTMLStatesTheRun: the --only layer, the run date, the baseline and
+// the decisions file are on the page; state and decision filters and
+// colours by state appear with a review.
+func TestHTMLStatesTheRun(t *testing.T) {
+	r := reviewedResult()
+	r.Only = "land-use"
+	r.Decisions = "decisions.yaml"
+	out := writeHTML(t, r)
+	for _, want := range []string{
+		"<code>--only land-use</code>: this report lists only the findings that involve layer land-use",
+		"<dt>Run date</dt><dd>2026-03-15</dd>", "<dt>Baseline</dt><dd>base (run of 2026-01-01)</dd>", "<dt>Decisions</dt><dd>decisions.yaml</dd>",
+		`<select data-filter="state">`, `<select data-filter="decision">`, `<svg class="map by-state"`,
+		`class="patch warning st-unchanged dc-to-fix"`, "<td>已消除 absent</td><td class=\"num\">1</td>",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report.html lacks %q", want)
+		}
+	}
+	if out := writeHTML(t, changsha()); strings.Contains(out, "<code>--only") || strings.Contains(out, `data-filter="state"`) || strings.Contains(out, `<svg class="map by-state"`) {
+		t.Error("review or --only words without them")
+	}
+}
