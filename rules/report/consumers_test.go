@@ -163,3 +163,30 @@ func TestGeoJSONInGDAL(t *testing.T) {
 		}
 	}
 }
+
+// TestGeoJSONAbsentLayerLevel: a resolved layer-level finding read back
+// from a baseline carries the extent the baseline gave it; it stays an
+// extent (of the layers as they are now), and the map does not draw it.
+func TestGeoJSONAbsentLayerLevel(t *testing.T) {
+	r := changsha()
+	r.Baseline = &rules.BaselineInfo{Dir: "base"}
+	r.Findings = append(r.Findings, rules.Finding{Rule: "horizon-mismatch", Severity: rules.Info, Layers: []string{"green-heart"},
+		Geometry: box(112.9, 28.1, 113.1, 28.3), Message: "resolved", Review: &rules.Review{State: rules.StateAbsent}})
+	var buf bytes.Buffer
+	if err := GeoJSON(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	line := ""
+	for _, l := range strings.Split(buf.String(), "\n") {
+		if strings.Contains(l, `"message":"resolved"`) {
+			line = l
+		}
+	}
+	// green-heart spans 113.03-113.10 E, 28.20-28.30 N.
+	if !strings.Contains(line, `"geometry_kind":"extent"`) || !strings.Contains(line, `[[[[113.03,28.2],[113.1,28.2],[113.1,28.3],[113.03,28.3],[113.03,28.2]]]]`) {
+		t.Errorf("resolved layer-level finding: %s", line)
+	}
+	if out := writeHTML(t, r); strings.Contains(out, ". resolved</title>") {
+		t.Error("the map draws a resolved layer-level finding")
+	}
+}

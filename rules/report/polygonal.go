@@ -93,6 +93,11 @@ func (e *extents) of(layers []string) (orb.Bound, bool) {
 // GeoJSON); report.html counts findings by it.
 func geometryKind(f rules.Finding) string {
 	g := f.Geometry
+	if len(f.Features) == 0 && f.Review != nil && f.Review.State == rules.StateAbsent {
+		// A resolved layer-level finding: its geometry is the extent the
+		// baseline's conflicts.geojson gave it, not a patch to draw.
+		return kindExtent
+	}
 	if vertices(g) == 0 {
 		if f.At != nil && finite(f.At[0]) && finite(f.At[1]) {
 			return kindMarker
