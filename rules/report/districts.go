@@ -173,6 +173,17 @@ func Ledger(w io.Writer, r *rules.Result) error {
 			return wrap(err)
 		}
 	}
+	// Long text wraps in its column rather than running over the next.
+	wrapText, err := f.NewStyle(&excelize.Style{Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}})
+	if err != nil {
+		return wrap(err)
+	}
+	for _, name := range []string{"说明", "协调方式", "处理意见"} {
+		col := slices.Index(LedgerColumns, name) + 1
+		if err := sw.SetColStyle(col, col, wrapText); err != nil {
+			return wrap(err)
+		}
+	}
 	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
 		return wrap(err)
 	}
