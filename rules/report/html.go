@@ -123,8 +123,9 @@ type htmlFinding struct {
 //   - summaries by rule, severity, layer pair, district and, when
 //     reviewed, by state and decision;
 //   - the findings table (at most htmlRowCap rows: all findings in report
-//     order when they fit; else errors first, then new and updated ones
-//     with a baseline, then the largest), filtered by rule, severity,
+//     order when they fit, with a baseline new and updated ones first;
+//     else errors first, then new and updated ones with a baseline, then
+//     the largest), filtered by rule, severity,
 //     district, state and decision; clicking a finding's number zooms the
 //     map to it. # is the finding's place in report order, the same as
 //     序号 in ledger.xlsx and the feature order of conflicts.geojson, which
@@ -326,16 +327,14 @@ func newHTMLFinding(i int, f rules.Finding, onMap bool) htmlFinding {
 }
 
 // htmlRows are the findings the table lists, as indices into fs: all in
-// report order when they fit, else the htmlRowCap first by severity, then
+// report order when they fit (with a baseline, new and updated ones
+// first, resolved ones last), else the htmlRowCap first by severity, then
 // (with a baseline) new and updated before the rest, then area or length,
 // largest first.
 func htmlRows(r *rules.Result, fs []rules.Finding) []int {
 	rows := make([]int, len(fs))
 	for i := range rows {
 		rows[i] = i
-	}
-	if len(fs) <= htmlRowCap {
-		return rows
 	}
 	rank := func(f rules.Finding) int {
 		if r.Baseline == nil || f.Review == nil {
@@ -348,6 +347,12 @@ func htmlRows(r *rules.Result, fs []rules.Finding) []int {
 			return 2
 		}
 		return 1
+	}
+	if len(fs) <= htmlRowCap {
+		// All of them, in report order; with a baseline what the revision
+		// introduced or changed first.
+		slices.SortStableFunc(rows, func(a, b int) int { return cmp.Compare(rank(fs[a]), rank(fs[b])) })
+		return rows
 	}
 	slices.SortStableFunc(rows, func(a, b int) int {
 		fa, fb := fs[a], fs[b]

@@ -456,6 +456,24 @@ func TestHTMLStatesTheRun(t *testing.T) {
 			t.Errorf("report.html lacks %q", want)
 		}
 	}
+	// With a baseline the table lists new and updated findings first.
+	fs := sortedFindings(r)
+	seen := map[string]bool{}
+	order := []string{}
+	for _, m := range regexp.MustCompile(`<tr id="r-(\d+)"`).FindAllStringSubmatch(out, -1) {
+		n, _ := strconv.Atoi(m[1])
+		st := fs[n-1].Review.State
+		if st == rules.StateUpdated {
+			st = rules.StateNew
+		}
+		if !seen[st] {
+			seen[st] = true
+			order = append(order, st)
+		}
+	}
+	if strings.Join(order, ",") != "new,unchanged,absent" {
+		t.Errorf("table order by state %v, want new and updated, then unchanged, then absent", order)
+	}
 	if out := writeHTML(t, changsha()); strings.Contains(out, "<code>--only") || strings.Contains(out, `data-filter="state"`) || strings.Contains(out, `<svg class="map by-state"`) {
 		t.Error("review or --only words without them")
 	}
