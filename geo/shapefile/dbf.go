@@ -86,6 +86,11 @@ func parseDBFHeader(file string, r io.Reader) (dbfHeader, error) {
 			f.length += 256 * f.decimals
 			f.decimals = 0
 		}
+		if f.length == 0 {
+			// No dBASE field is empty; allowing it would let a small
+			// file claim any number of values per record.
+			return h, fileErr(file, ErrCorrupt, "field %d has length 0", i+1)
+		}
 		offset += f.length
 		h.fields = append(h.fields, f)
 	}
