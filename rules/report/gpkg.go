@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/paulmach/orb"
@@ -33,7 +34,14 @@ func GeoPackage(w io.Writer, r *rules.Result) error {
 	if r == nil {
 		return ErrNilResult
 	}
-	tmp, err := os.CreateTemp("", "plancheck-*.gpkg")
+	// SQLite needs a file: beside the report being written when there is
+	// one (a killed run leaves it where the next run cleans up), else in
+	// the temporary directory.
+	dir := ""
+	if f, ok := w.(*os.File); ok {
+		dir = filepath.Dir(f.Name())
+	}
+	tmp, err := os.CreateTemp(dir, tempPrefix+"gpkg-*")
 	if err != nil {
 		return fmt.Errorf("report: geopackage: %w", err)
 	}
