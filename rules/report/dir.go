@@ -136,7 +136,14 @@ func WriteDirWith(ctx context.Context, dir string, r *rules.Result, opts DirOpti
 		// CreateTemp makes 0600 files; reports are for sharing.
 		perr := tmp.Chmod(0o644)
 		b := bufio.NewWriterSize(ctxWriter{ctx, tmp}, 1<<16)
-		werr := writerFor(name)(b, r)
+		var werr error
+		if name == "conflicts.gpkg" {
+			// SQLite needs a file of its own: build it in dir, as a
+			// temporary the next run removes, not in TMPDIR.
+			werr = geoPackageIn(b, r, dir)
+		} else {
+			werr = writerFor(name)(b, r)
+		}
 		if werr == nil {
 			werr = b.Flush()
 		}

@@ -8,7 +8,6 @@ import (
 	"io"
 	"math"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/paulmach/orb"
@@ -31,15 +30,14 @@ const gpkgTable = "conflicts"
 // The same result gives the same bytes: rows go in report order and the
 // file carries no clock time (last_change is the run date).
 func GeoPackage(w io.Writer, r *rules.Result) error {
+	return geoPackageIn(w, r, "")
+}
+
+// geoPackageIn is GeoPackage building the SQLite file in dir ("" for the
+// temporary directory).
+func geoPackageIn(w io.Writer, r *rules.Result, dir string) error {
 	if r == nil {
 		return ErrNilResult
-	}
-	// SQLite needs a file: beside the report being written when there is
-	// one (a killed run leaves it where the next run cleans up), else in
-	// the temporary directory.
-	dir := ""
-	if f, ok := w.(*os.File); ok {
-		dir = filepath.Dir(f.Name())
 	}
 	tmp, err := os.CreateTemp(dir, tempPrefix+"gpkg-*")
 	if err != nil {
@@ -95,6 +93,7 @@ func writeGeoPackage(path string, r *rules.Result) error {
 		"PRAGMA application_id = 1196444487", // "GPKG"
 		"PRAGMA user_version = 10300",        // 1.3.0: what GDAL 3.6 and QGIS 3.22 read without a warning
 		"PRAGMA journal_mode = OFF",
+		"PRAGMA temp_store = MEMORY", // no temporary files beside it or in TMPDIR
 		`CREATE TABLE gpkg_spatial_ref_sys (srs_name TEXT NOT NULL, srs_id INTEGER PRIMARY KEY, organization TEXT NOT NULL,
 			organization_coordsys_id INTEGER NOT NULL, definition TEXT NOT NULL, description TEXT)`,
 		`INSERT INTO gpkg_spatial_ref_sys VALUES
