@@ -140,7 +140,7 @@ func parseJTSWKT(wkt string) (orb.Geometry, error) {
 			}
 			return v
 		}
-		g = transform(g, func(x, y float64) (float64, float64) { return nan(x), nan(y) })
+		g = Transform(g, func(x, y float64) (float64, float64) { return nan(x), nan(y) })
 	}
 	return g, nil
 }

@@ -90,11 +90,11 @@ func BorderLines(a, b *Shape, reachM float64) (orb.Geometry, error) {
 	}
 	center := a.Bound.Union(b.Bound).Center()
 	tm := TransverseMercator(center[0])
-	pa, err := toSF(transform(boundaryOf(a.Geometry), tm.FromLonLat))
+	pa, err := toSF(Transform(boundaryOf(a.Geometry), tm.FromLonLat))
 	if err != nil {
 		return nil, err
 	}
-	pb, err := toSF(transform(b.Geometry, tm.FromLonLat))
+	pb, err := toSF(Transform(b.Geometry, tm.FromLonLat))
 	if err != nil {
 		return nil, err
 	}
@@ -110,7 +110,7 @@ func BorderLines(a, b *Shape, reachM float64) (orb.Geometry, error) {
 	if lines == nil {
 		return nil, nil
 	}
-	return transform(lines, tm.ToLonLat), nil
+	return Transform(lines, tm.ToLonLat), nil
 }
 
 // boundaryOf returns the rings of a polygonal geometry as lines.

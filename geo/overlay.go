@@ -162,7 +162,7 @@ func Corridor(line orb.Geometry, widthM float64) (orb.Geometry, error) {
 	}
 	b := line.Bound()
 	tm := TransverseMercator(b.Center()[0])
-	projected := transform(line, tm.FromLonLat)
+	projected := Transform(line, tm.FromLonLat)
 	sg, err := toSF(projected)
 	if err != nil {
 		return nil, err
@@ -171,15 +171,16 @@ func Corridor(line orb.Geometry, widthM float64) (orb.Geometry, error) {
 	if err != nil {
 		return nil, fmt.Errorf("geo: buffering corridor: %w", err)
 	}
-	out := polygonal(transform(fromSF(buf), tm.ToLonLat))
+	out := polygonal(Transform(fromSF(buf), tm.ToLonLat))
 	if out == nil {
 		return nil, fmt.Errorf("geo: corridor of the line is empty: %w", ErrEmptyGeometry)
 	}
 	return out, nil
 }
 
-// transform applies fn to every coordinate of g, returning a new geometry.
-func transform(g orb.Geometry, fn func(x, y float64) (float64, float64)) orb.Geometry {
+// Transform applies fn to every coordinate of g, returning a new geometry
+// (a projection, a shift, rounding).
+func Transform(g orb.Geometry, fn func(x, y float64) (float64, float64)) orb.Geometry {
 	pt := func(p orb.Point) orb.Point {
 		x, y := fn(p[0], p[1])
 		return orb.Point{x, y}
@@ -224,7 +225,7 @@ func transform(g orb.Geometry, fn func(x, y float64) (float64, float64)) orb.Geo
 	case orb.Collection:
 		out := make(orb.Collection, len(g))
 		for i, c := range g {
-			out[i] = transform(c, fn)
+			out[i] = Transform(c, fn)
 		}
 		return out
 	}

@@ -259,44 +259,9 @@ func vertexCount(l *Layer) int {
 // eachVertex calls fn with every vertex of the layer's valid features
 // (closing ring vertices included).
 func eachVertex(l *Layer, fn func(orb.Point)) {
-	var walk func(g orb.Geometry)
-	walk = func(g orb.Geometry) {
-		switch g := g.(type) {
-		case orb.Point:
-			fn(g)
-		case orb.MultiPoint:
-			for _, p := range g {
-				fn(p)
-			}
-		case orb.LineString:
-			for _, p := range g {
-				fn(p)
-			}
-		case orb.MultiLineString:
-			for _, ls := range g {
-				walk(ls)
-			}
-		case orb.Ring:
-			for _, p := range g {
-				fn(p)
-			}
-		case orb.Polygon:
-			for _, r := range g {
-				walk(r)
-			}
-		case orb.MultiPolygon:
-			for _, p := range g {
-				walk(p)
-			}
-		case orb.Collection:
-			for _, m := range g {
-				walk(m)
-			}
-		}
-	}
 	for _, f := range l.Features {
 		if f.Geometry != nil && !f.Invalid {
-			walk(f.Geometry)
+			geo.EachPoint(f.Geometry, fn)
 		}
 	}
 }

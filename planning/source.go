@@ -12,7 +12,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/paulmach/orb"
 	"github.com/plancheck/plancheck/geo"
 	"github.com/plancheck/plancheck/geo/shapefile"
 )
@@ -95,7 +94,12 @@ func readShapefile(ctx context.Context, spec LayerSpec) (*sourceRead, error) {
 		case f.Geometry == nil:
 			b.WriteString("null")
 		default:
-			writeGeoJSONGeometry(&b, f.Geometry)
+			// Exact numbers (shortest round trip): the reader gets the
+			// source's coordinates; the shapefile reader has already
+			// refused non-finite ones.
+			if err := geo.AppendGeoJSON(&b, f.Geometry, exactNumber); err != nil {
+				return nil, fmt.Errorf("planning: layer %s: %s:record %d: %w", spec.Name, spec.File, f.Record, err)
+			}
 		}
 		b.WriteByte('}')
 	}
@@ -141,6 +145,8 @@ func shapefileDigest(path string) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
+func exactNumber(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+
 func writeJSONValue(b *bytes.Buffer, v any) {
 	switch v := v.(type) {
 	case nil:
@@ -151,85 +157,13 @@ func writeJSONValue(b *bytes.Buffer, v any) {
 	case int64:
 		b.WriteString(strconv.FormatInt(v, 10))
 	case float64:
-		b.WriteString(strconv.FormatFloat(v, 'g', -1, 64))
+		b.WriteString(exactNumber(v))
 	case bool:
 		b.WriteString(strconv.FormatBool(v))
 	default:
 		s, _ := json.Marshal(fmt.Sprint(v))
 		b.Write(s)
 	}
-}
-
-// writeGeoJSONGeometry writes g with every coordinate exact (shortest
-// round-tripping decimal), so the reader gets the source's numbers.
-func writeGeoJSONGeometry(b *bytes.Buffer, g orb.Geometry) {
-	num := func(v float64) { b.WriteString(strconv.FormatFloat(v, 'g', -1, 64)) }
-	point := func(p orb.Point) {
-		b.WriteByte('[')
-		num(p[0])
-		b.WriteByte(',')
-		num(p[1])
-		b.WriteByte(']')
-	}
-	points := func(ps []orb.Point) {
-		b.WriteByte('[')
-		for i, p := range ps {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			point(p)
-		}
-		b.WriteByte(']')
-	}
-	polygon := func(p orb.Polygon) {
-		b.WriteByte('[')
-		for i, r := range p {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			points(r)
-		}
-		b.WriteByte(']')
-	}
-	open := func(t string) { b.WriteString(`{"type":"` + t + `","coordinates":`) }
-	switch g := g.(type) {
-	case orb.Point:
-		open("Point")
-		point(g)
-	case orb.MultiPoint:
-		open("MultiPoint")
-		points(g)
-	case orb.LineString:
-		open("LineString")
-		points(g)
-	case orb.MultiLineString:
-		open("MultiLineString")
-		b.WriteByte('[')
-		for i, l := range g {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			points(l)
-		}
-		b.WriteByte(']')
-	case orb.Polygon:
-		open("Polygon")
-		polygon(g)
-	case orb.MultiPolygon:
-		open("MultiPolygon")
-		b.WriteByte('[')
-		for i, p := range g {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			polygon(p)
-		}
-		b.WriteByte(']')
-	default:
-		b.WriteString("null")
-		return
-	}
-	b.WriteByte('}')
 }
 
 // place gives the reader's results the source's places: the digest of the

@@ -9,6 +9,7 @@ import (
 	"math"
 
 	"github.com/paulmach/orb"
+	"github.com/plancheck/plancheck/geo"
 	"github.com/plancheck/plancheck/rules"
 )
 
@@ -134,100 +135,9 @@ func writeCompact(buf *bytes.Buffer, v any) error {
 }
 
 // writeGeometry writes g as a GeoJSON geometry object with coordinates
-// rounded to 1e-7 degrees; nil is written as null. orb.Ring and orb.Bound
-// are written as Polygons, and nil members of a Collection are left out.
+// rounded to 1e-7 degrees; nil is written as null.
 func writeGeometry(buf *bytes.Buffer, g orb.Geometry) error {
-	if g == nil {
-		buf.WriteString("null")
-		return nil
-	}
-	var err error
-	coords := func(typ string, write func()) {
-		buf.WriteString(`{"type":"` + typ + `","coordinates":`)
-		write()
-		buf.WriteString("}")
-	}
-	point := func(p orb.Point) {
-		if !finite(p[0]) || !finite(p[1]) {
-			err = fmt.Errorf("non-finite coordinate %v %v", p[0], p[1])
-		}
-		buf.WriteString("[" + degrees(p[0]) + "," + degrees(p[1]) + "]")
-	}
-	points := func(ps []orb.Point) {
-		buf.WriteString("[")
-		for i, p := range ps {
-			if i > 0 {
-				buf.WriteString(",")
-			}
-			point(p)
-		}
-		buf.WriteString("]")
-	}
-	polygon := func(p orb.Polygon) {
-		buf.WriteString("[")
-		for i, ring := range p {
-			if i > 0 {
-				buf.WriteString(",")
-			}
-			points(ring)
-		}
-		buf.WriteString("]")
-	}
-	switch g := g.(type) {
-	case orb.Point:
-		coords("Point", func() { point(g) })
-	case orb.MultiPoint:
-		coords("MultiPoint", func() { points(g) })
-	case orb.LineString:
-		coords("LineString", func() { points(g) })
-	case orb.MultiLineString:
-		coords("MultiLineString", func() {
-			buf.WriteString("[")
-			for i, ls := range g {
-				if i > 0 {
-					buf.WriteString(",")
-				}
-				points(ls)
-			}
-			buf.WriteString("]")
-		})
-	case orb.Ring:
-		coords("Polygon", func() { polygon(orb.Polygon{g}) })
-	case orb.Bound:
-		coords("Polygon", func() { polygon(g.ToPolygon()) })
-	case orb.Polygon:
-		coords("Polygon", func() { polygon(g) })
-	case orb.MultiPolygon:
-		coords("MultiPolygon", func() {
-			buf.WriteString("[")
-			for i, p := range g {
-				if i > 0 {
-					buf.WriteString(",")
-				}
-				polygon(p)
-			}
-			buf.WriteString("]")
-		})
-	case orb.Collection:
-		buf.WriteString(`{"type":"GeometryCollection","geometries":[`)
-		n := 0
-		for _, m := range g {
-			if m == nil {
-				continue
-			}
-			if n > 0 {
-				buf.WriteString(",")
-			}
-			n++
-			if e := writeGeometry(buf, m); e != nil && err == nil {
-				err = e
-			}
-		}
-		buf.WriteString("]}")
-	default:
-		return fmt.Errorf("unsupported geometry type %T", g)
-	}
-	return err
+	return geo.AppendGeoJSON(buf, g, degrees)
 }
 
 func finite(v float64) bool {

@@ -133,12 +133,14 @@ func writeGeoPackage(path string, r *rules.Result) error {
 	defer insert.Close()
 	var all orb.Bound
 	seen := false
-	for _, f := range fs {
+	boxes := make([]*orb.Bound, len(fs)) // for the R-tree, by fid - 1
+	for i, f := range fs {
 		g, kind := polygonalGeometry(f, ext)
 		var blob []byte
 		if g != nil {
 			g = roundGeometry(g)
 			b := geo.BoundOf(g)
+			boxes[i] = &b
 			if !seen {
 				all, seen = b, true
 			} else {
@@ -204,10 +206,10 @@ func writeGeoPackage(path string, r *rules.Result) error {
 			return fmt.Errorf("%w (in %.60s)", err, s.sql)
 		}
 	}
-	// The index is filled from the boxes computed here (SQLite has no
+	// The index is filled from the boxes computed above (SQLite has no
 	// ST_ functions), then the triggers of the R-tree extension keep it
 	// current for editors that change the file.
-	if err := fillRTree(tx, fs, ext); err != nil {
+	if err := fillRTree(tx, boxes); err != nil {
 		return err
 	}
 	for _, s := range rtreeTriggers {
@@ -218,18 +220,16 @@ func writeGeoPackage(path string, r *rules.Result) error {
 	return tx.Commit()
 }
 
-func fillRTree(tx *sql.Tx, fs []rules.Finding, ext *extents) error {
+func fillRTree(tx *sql.Tx, boxes []*orb.Bound) error {
 	stmt, err := tx.Prepare("INSERT INTO rtree_conflicts_geom VALUES (?, ?, ?, ?, ?)")
 	if err != nil {
 		return err
 	}
 	defer stmt.Close()
-	for i, f := range fs {
-		g, _ := polygonalGeometry(f, ext)
-		if g == nil {
+	for i, b := range boxes {
+		if b == nil {
 			continue
 		}
-		b := geo.BoundOf(roundGeometry(g))
 		if _, err := stmt.Exec(i+1, b.Min[0], b.Max[0], b.Min[1], b.Max[1]); err != nil {
 			return err
 		}

@@ -119,42 +119,5 @@ func kmlDescription(f rules.Finding) string {
 
 // roundGeometry rounds coordinates to 1e-7 degrees, as every report does.
 func roundGeometry(g orb.Geometry) orb.Geometry {
-	r := func(p orb.Point) orb.Point { return orb.Point{round(p[0], 7), round(p[1], 7)} }
-	pts := func(ps []orb.Point) []orb.Point {
-		out := make([]orb.Point, len(ps))
-		for i, p := range ps {
-			out[i] = r(p)
-		}
-		return out
-	}
-	poly := func(p orb.Polygon) orb.Polygon {
-		out := make(orb.Polygon, len(p))
-		for i, ring := range p {
-			out[i] = orb.Ring(pts(ring))
-		}
-		return out
-	}
-	switch g := g.(type) {
-	case orb.Point:
-		return r(g)
-	case orb.MultiPoint:
-		return orb.MultiPoint(pts(g))
-	case orb.LineString:
-		return orb.LineString(pts(g))
-	case orb.MultiLineString:
-		out := make(orb.MultiLineString, len(g))
-		for i, l := range g {
-			out[i] = orb.LineString(pts(l))
-		}
-		return out
-	case orb.Polygon:
-		return poly(g)
-	case orb.MultiPolygon:
-		out := make(orb.MultiPolygon, len(g))
-		for i, p := range g {
-			out[i] = poly(p)
-		}
-		return out
-	}
-	return g
+	return geo.Transform(g, func(x, y float64) (float64, float64) { return round(x, 7), round(y, 7) })
 }
