@@ -44,30 +44,41 @@ func Split(rs []*Rule) (sharded, whole []*Rule) {
 	return sharded, whole
 }
 
-// ReferenceBounds returns the boxes of a finding's features in set, found
-// by layer and id; false when one is missing (a finding of no features,
-// or of an id the set does not hold).
-func ReferenceBounds(set *planning.PlanSet, f Finding) ([]orb.Bound, bool) {
+// FeatureBounds finds the boxes of findings' features by layer and id.
+// Built once per run: a tile of a city-scale set holds a quarter of a
+// million features and thousands of findings.
+type FeatureBounds struct {
+	byID map[string]map[string]orb.Geometry // layer → id → geometry (the first feature with the id)
+}
+
+// NewFeatureBounds indexes the features of set.
+func NewFeatureBounds(set *planning.PlanSet) *FeatureBounds {
+	fb := &FeatureBounds{byID: make(map[string]map[string]orb.Geometry, len(set.Layers))}
+	for _, l := range set.Layers {
+		ids := make(map[string]orb.Geometry, len(l.Features))
+		for _, f := range l.Features {
+			if _, dup := ids[f.ID]; !dup && f.Geometry != nil {
+				ids[f.ID] = f.Geometry
+			}
+		}
+		fb.byID[l.Name] = ids
+	}
+	return fb
+}
+
+// Of returns the boxes of a finding's features; false when one is
+// missing (a finding of no features, or of an id the set does not hold).
+func (fb *FeatureBounds) Of(f Finding) ([]orb.Bound, bool) {
 	if len(f.Features) == 0 || len(f.Features) != len(f.Layers) {
 		return nil, false
 	}
 	out := make([]orb.Bound, len(f.Features))
 	for i, id := range f.Features {
-		l := set.Layer(f.Layers[i])
-		if l == nil {
+		g, ok := fb.byID[f.Layers[i]][id]
+		if !ok {
 			return nil, false
 		}
-		found := false
-		for k := range l.Features {
-			if l.Features[k].ID == id && l.Features[k].Geometry != nil {
-				out[i] = geo.BoundOf(l.Features[k].Geometry)
-				found = true
-				break
-			}
-		}
-		if !found {
-			return nil, false
-		}
+		out[i] = geo.BoundOf(g)
 	}
 	return out, true
 }

@@ -124,9 +124,10 @@ func runTileCheck(ctx context.Context, c *cli.Context, manifest string, minArea 
 	for _, r := range sharded {
 		part.Rules = append(part.Rules, r.Name)
 	}
+	bounds := rules.NewFeatureBounds(set)
 	for _, f := range found {
 		owner := 0 // what cannot be placed goes to tile 0, never lost
-		if b, ok := rules.ReferenceBounds(set, f); ok {
+		if b, ok := bounds.Of(f); ok {
 			if len(b) == 2 {
 				owner = tiling.Owner(tiles, tiling.PairPoint(b[0], b[1]))
 			} else {

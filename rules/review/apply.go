@@ -328,11 +328,35 @@ func applyDecisions(fs []rules.Finding, ds []rules.Decision, date, only string) 
 		d.Expired = d.Expires != "" && d.Expires < date
 		decs[k] = &d
 	}
+	// Decisions indexed by what they name, so a city-scale run does not
+	// hash every finding once per decision; the first in file order that
+	// names a finding (names decides) is its decision.
+	byFP, byRefs := map[string][]int{}, map[string][]int{}
+	for k, d := range decs {
+		if d.Fingerprint != "" {
+			byFP[d.Fingerprint] = append(byFP[d.Fingerprint], k)
+		} else {
+			key := decisionKey(*d)
+			byRefs[key] = append(byRefs[key], k)
+		}
+	}
 	used := make([]bool, len(decs))
 	for i := range fs {
 		f := &fs[i]
-		for k, d := range decs {
-			if names(d, f) {
+		var cands []int
+		for _, fp := range []string{f.Fingerprint(), f.Review.PreviousFingerprint} {
+			if fp != "" {
+				cands = append(cands, byFP[fp]...)
+			}
+		}
+		for _, ids := range [][]string{f.Features, f.Review.PreviousFeatures} {
+			if len(ids) > 0 {
+				cands = append(cands, byRefs[decisionKey(rules.Decision{Rule: f.Rule, Features: refs(f.Layers, ids)})]...)
+			}
+		}
+		slices.Sort(cands)
+		for _, k := range cands {
+			if d := decs[k]; names(d, f) {
 				f.Review.Decision = d
 				f.Review.Waived = d.Status == rules.DecisionAccepted && !d.Expired
 				used[k] = true
@@ -387,22 +411,28 @@ func names(d *rules.Decision, f *rules.Finding) bool {
 	return f.Review.PreviousFeatures != nil && sameRefs(d.Features, f.Layers, f.Review.PreviousFeatures)
 }
 
-func sameRefs(refs, layers, ids []string) bool {
-	if len(refs) != len(ids) || len(ids) == 0 {
+func sameRefs(want, layers, ids []string) bool {
+	if len(want) != len(ids) || len(ids) == 0 {
 		return false
 	}
-	have := make([]string, len(ids))
+	have := refs(layers, ids)
+	want = slices.Clone(want)
+	slices.Sort(have)
+	slices.Sort(want)
+	return slices.Equal(have, want)
+}
+
+// refs are a finding's features as a decision names them, "layer#id".
+func refs(layers, ids []string) []string {
+	out := make([]string, len(ids))
 	for i, id := range ids {
 		layer := ""
 		if i < len(layers) {
 			layer = layers[i]
 		}
-		have[i] = layer + "#" + id
+		out[i] = layer + "#" + id
 	}
-	want := slices.Clone(refs)
-	slices.Sort(have)
-	slices.Sort(want)
-	return slices.Equal(have, want)
+	return out
 }
 
 func describe(d *rules.Decision) string {

@@ -214,8 +214,9 @@ func Merge(existing []byte, name string, rows []LedgerRow, opts MergeOptions) ([
 	}
 	var added []*yaml.Node
 	var addedKeys []string
+	entries := newEntryIndex(list)
 	for _, r := range rows {
-		entry := findEntry(list, r)
+		entry := entries.find(r)
 		if entry == nil {
 			entry = newEntry(r, opts)
 			added = append(added, entry)
@@ -258,8 +259,15 @@ func Merge(existing []byte, name string, rows []LedgerRow, opts MergeOptions) ([
 	return buf.Bytes(), st, nil
 }
 
-// findEntry is the entry of list naming the row's finding, nil if none.
-func findEntry(list *yaml.Node, r LedgerRow) *yaml.Node {
+// entryIndex finds the entries of a decisions list by what they name:
+// by fingerprint, or by rule and features in any order. The first entry
+// naming a finding wins, as when decisions are applied.
+type entryIndex map[string]*yaml.Node
+
+func fingerprintKey(fp string) string { return "\x00fp\x00" + fp }
+
+func newEntryIndex(list *yaml.Node) entryIndex {
+	ix := entryIndex{}
 	for _, item := range list.Content {
 		if item.Kind != yaml.MappingNode {
 			continue
@@ -278,15 +286,24 @@ func findEntry(list *yaml.Node, r LedgerRow) *yaml.Node {
 				}
 			}
 		}
+		key := decisionKey(rules.Decision{Rule: d.Rule, Features: d.Features})
 		if d.Fingerprint != "" {
-			if d.Fingerprint == r.Fingerprint {
-				return item
-			}
-			continue
+			key = fingerprintKey(d.Fingerprint)
 		}
-		if d.Rule == r.Rule && len(r.Features) > 0 && decisionKey(d) == decisionKey(rules.Decision{Rule: r.Rule, Features: r.Features}) {
-			return item
+		if _, dup := ix[key]; !dup {
+			ix[key] = item
 		}
+	}
+	return ix
+}
+
+// find is the entry naming the row's finding, nil if none.
+func (ix entryIndex) find(r LedgerRow) *yaml.Node {
+	if e := ix[fingerprintKey(r.Fingerprint)]; e != nil {
+		return e
+	}
+	if len(r.Features) > 0 {
+		return ix[decisionKey(rules.Decision{Rule: r.Rule, Features: r.Features})]
 	}
 	return nil
 }
