@@ -39,7 +39,7 @@ const (
 	// offsetReferenceVertices bounds the vertices of the other layers
 	// that vote, so a city-scale set costs a bounded time; beyond it they
 	// are taken at a regular stride.
-	offsetReferenceVertices = 4_000_000
+	offsetReferenceVertices = 1_000_000
 	// offsetMinSupport: the winning block needs the votes of at least this
 	// share of the sampled vertices.
 	offsetMinSupport = 0.2
@@ -86,11 +86,7 @@ func shiftSuspects(layers []*Layer) []Issue {
 	cellOf := func(p orb.Point) [2]int {
 		return [2]int{int(math.Floor((p[0] - origin[0]) * mx / offsetSearchM)), int(math.Floor((p[1] - origin[1]) * my / offsetSearchM))}
 	}
-	grid := map[[2]int][]int{}
-	for i, s := range samples {
-		c := cellOf(s.p)
-		grid[c] = append(grid[c], i)
-	}
+	near := nearSamples(len(samples), func(i int) [2]int { return cellOf(samples[i].p) })
 	total := 0
 	for _, l := range layers {
 		total += vertexCount(l)
@@ -105,28 +101,23 @@ func shiftSuspects(layers []*Layer) []Issue {
 			if n%stride != 0 {
 				return
 			}
-			c := cellOf(u)
-			for dx := -1; dx <= 1; dx++ {
-				for dy := -1; dy <= 1; dy++ {
-					for _, si := range grid[[2]int{c[0] + dx, c[1] + dy}] {
-						s := samples[si]
-						if s.layer == li {
-							continue
-						}
-						ex, ey := (u[0]-s.p[0])*mx, (u[1]-s.p[1])*my
-						if ex*ex+ey*ey > offsetSearchM*offsetSearchM {
-							continue
-						}
-						for h := range shifts {
-							if votes[s.layer][h] == nil {
-								votes[s.layer][h] = map[[2]int][3]float64{}
-							}
-							rx, ry := ex-s.expected[h][0], ey-s.expected[h][1]
-							b := [2]int{int(math.Floor(rx / offsetBinM)), int(math.Floor(ry / offsetBinM))}
-							v := votes[s.layer][h][b]
-							votes[s.layer][h][b] = [3]float64{v[0] + 1, v[1] + ex, v[2] + ey}
-						}
+			for _, si := range near(cellOf(u)) {
+				s := samples[si]
+				if s.layer == li {
+					continue
+				}
+				ex, ey := (u[0]-s.p[0])*mx, (u[1]-s.p[1])*my
+				if ex*ex+ey*ey > offsetSearchM*offsetSearchM {
+					continue
+				}
+				for h := range shifts {
+					if votes[s.layer][h] == nil {
+						votes[s.layer][h] = map[[2]int][3]float64{}
 					}
+					rx, ry := ex-s.expected[h][0], ey-s.expected[h][1]
+					b := [2]int{int(math.Floor(rx / offsetBinM)), int(math.Floor(ry / offsetBinM))}
+					v := votes[s.layer][h][b]
+					votes[s.layer][h][b] = [3]float64{v[0] + 1, v[1] + ex, v[2] + ey}
 				}
 			}
 		})
@@ -176,6 +167,54 @@ func shiftSuspects(layers []*Layer) []Issue {
 		}
 	}
 	return out
+}
+
+// nearSamples returns, for a cell, the samples in it and its eight
+// neighbours. Every vertex of the set asks once, so the answer is a slice
+// of a dense grid over the samples' cells (a map lookup per vertex cost
+// most of the detection's time at city scale); a set so spread out that
+// the grid would pass 16M cells keeps a map.
+func nearSamples(n int, cellOf func(i int) [2]int) func(c [2]int) []int {
+	if n == 0 {
+		return func([2]int) []int { return nil }
+	}
+	lo, hi := cellOf(0), cellOf(0)
+	for i := 1; i < n; i++ {
+		c := cellOf(i)
+		lo = [2]int{min(lo[0], c[0]), min(lo[1], c[1])}
+		hi = [2]int{max(hi[0], c[0]), max(hi[1], c[1])}
+	}
+	lo, hi = [2]int{lo[0] - 1, lo[1] - 1}, [2]int{hi[0] + 1, hi[1] + 1}
+	w, h := hi[0]-lo[0]+1, hi[1]-lo[1]+1
+	if w*h > 1<<24 {
+		m := map[[2]int][]int{}
+		for i := range n {
+			c := cellOf(i)
+			for dx := -1; dx <= 1; dx++ {
+				for dy := -1; dy <= 1; dy++ {
+					k := [2]int{c[0] + dx, c[1] + dy}
+					m[k] = append(m[k], i)
+				}
+			}
+		}
+		return func(c [2]int) []int { return m[c] }
+	}
+	cells := make([][]int, w*h)
+	for i := range n {
+		c := cellOf(i)
+		for dx := -1; dx <= 1; dx++ {
+			for dy := -1; dy <= 1; dy++ {
+				k := (c[0]+dx-lo[0])*h + (c[1] + dy - lo[1])
+				cells[k] = append(cells[k], i)
+			}
+		}
+	}
+	return func(c [2]int) []int {
+		if c[0] < lo[0] || c[0] > hi[0] || c[1] < lo[1] || c[1] > hi[1] {
+			return nil
+		}
+		return cells[(c[0]-lo[0])*h+(c[1]-lo[1])]
+	}
 }
 
 // peakBlock is the densest 3×3 block of vote bins (its bins that hold
