@@ -157,6 +157,7 @@ func TestGeometryProblems(t *testing.T) {
 		{"ring of 3 points", Polygon, recordParts(Polygon, [][]orb.Point{{{0, 0}, {0, 1}, {0, 0}}}), "ring 1 has 3 points; a ring needs at least 4"},
 		{"NaN", Polygon, recordParts(Polygon, [][]orb.Point{{{0, 0}, {0, 1}, {math.NaN(), 1}, {1, 0}, {0, 0}}}), "x.shp:record 2: invalid geometry: point 3 is NaN 1 (not a finite number)"},
 		{"Inf in a line", PolyLine, recordParts(PolyLine, [][]orb.Point{{{0, 0}, {math.Inf(1), 1}}}), "point 2 is +Inf 1"},
+		{"area overflows", Polygon, recordParts(Polygon, [][]orb.Point{{{-1e200, -1e200}, {-1e200, 1e200}, {1e200, 1e200}, {1e200, -1e200}, {-1e200, -1e200}}}), "ring 1's area overflows a float64"},
 		{"NaN point", Point, recordPoint(orb.Point{math.NaN(), 0}), "coordinate is NaN 0"},
 		{"line of one point", PolyLine, recordParts(PolyLine, [][]orb.Point{{{0, 0}}}), "part 1 has 1 point; a line needs at least 2"},
 		{"no parts", Polygon, recordParts(Polygon, nil), "empty Polygon (0 parts, 0 points)"},

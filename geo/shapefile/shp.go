@@ -208,6 +208,12 @@ func decodeShape(file string, record int, fileType ShapeType, c []byte, maxVerti
 		if r[0] != r[len(r)-1] {
 			return problem(&r[0], "ring %d is not closed (first point %v %v, last %v %v)", i+1, r[0][0], r[0][1], r[len(r)-1][0], r[len(r)-1][1])
 		}
+		// Finite coordinates far apart (1e200 and -1e200) still overflow
+		// the shoelace products: such a ring has no orientation to read
+		// its role from, and no real plan is drawn at that scale.
+		if a := signedArea(r); math.IsInf(a, 0) || math.IsNaN(a) {
+			return problem(&r[0], "ring %d's area overflows a float64 (coordinates too far apart to be a plan's)", i+1)
+		}
 		rings[i] = r
 	}
 	g, orphan := assemble(rings)
