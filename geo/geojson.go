@@ -125,6 +125,19 @@ const (
 // ErrTooLarge marks a file over ReadOptions.MaxBytes.
 var ErrTooLarge = errors.New("file is larger than the limit")
 
+// TooLargeError is a file refused for its size; it matches ErrTooLarge.
+// Which option raises the limit is for the caller to say.
+type TooLargeError struct {
+	File  string
+	Limit int64 // bytes
+}
+
+func (e *TooLargeError) Error() string {
+	return fmt.Sprintf("geo: %s: %v (%d bytes)", e.File, ErrTooLarge, e.Limit)
+}
+
+func (e *TooLargeError) Is(target error) bool { return target == ErrTooLarge }
+
 // ErrUnreadable marks a file that is not JSON or not GeoJSON; it is the
 // only fatal input error.
 var ErrUnreadable = errors.New("unreadable GeoJSON")
@@ -191,7 +204,7 @@ func decodeLayer(ctx context.Context, r io.Reader, name string, opts ReadOptions
 	d := &decoder{ctx: ctx, name: name, lines: lr, opts: opts, generalOnly: generalOnly}
 	layer, err := d.decode()
 	if errors.Is(lr.err, ErrTooLarge) {
-		return nil, fmt.Errorf("geo: %s: %w (%d bytes; raise --max-file-size to read it)", name, ErrTooLarge, opts.MaxBytes)
+		return nil, &TooLargeError{File: name, Limit: opts.MaxBytes}
 	}
 	if err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -92,7 +93,11 @@ type LayerSpec struct {
 	// features by code.
 	Covers      string
 	CoversCodes []string
-	Line        int // line of the entry in the manifest
+	// Source is a database a layer is read from instead of a file
+	// (postgresql://user@host/db, never with a password); Table or Query
+	// name what to read of it. Table also picks a GeoPackage file's table.
+	Source, Table, Query string
+	Line                 int // line of the entry in the manifest
 	// CityLine and FieldLines are the manifest lines of city: and of each
 	// entry under fields: (by key: id, class, …), for messages.
 	CityLine   int
@@ -132,7 +137,10 @@ type ManifestError struct {
 	File string
 	Line int
 	Msg  string
+	Err  error // the cause, when one is wrapped (ErrOutside)
 }
+
+func (e *ManifestError) Unwrap() error { return e.Err }
 
 func (e *ManifestError) Error() string {
 	if e.Line > 0 {
@@ -281,7 +289,7 @@ func ParseManifest(data []byte, path string, opts ManifestOptions) (*Manifest, e
 	if m.Rules != "default" {
 		rp, err := resolveInside(m.Dir, m.Rules, opts.AllowOutside)
 		if err != nil {
-			return nil, p.errf(rulesLine, "rules %q: %v", m.Rules, err)
+			return nil, p.wrap(rulesLine, err, "rules %q", m.Rules)
 		}
 		if kind := geo.NotRegular(rp); kind != "" {
 			return nil, p.errf(rulesLine, "rules %q is %s, not a regular file", m.Rules, kind)
@@ -294,7 +302,7 @@ func ParseManifest(data []byte, path string, opts ManifestOptions) (*Manifest, e
 	if m.Decisions != "" {
 		dp, err := resolveInside(m.Dir, m.Decisions, opts.AllowOutside)
 		if err != nil {
-			return nil, p.errf(decisionsLine, "decisions %q: %v", m.Decisions, err)
+			return nil, p.wrap(decisionsLine, err, "decisions %q", m.Decisions)
 		}
 		if kind := geo.NotRegular(dp); kind != "" {
 			return nil, p.errf(decisionsLine, "decisions %q is %s, not a regular file", m.Decisions, kind)
@@ -361,6 +369,12 @@ type manifestParser struct{ file string }
 
 func (p *manifestParser) errf(line int, format string, args ...any) error {
 	return &ManifestError{File: p.file, Line: line, Msg: fmt.Sprintf(format, args...)}
+}
+
+// wrap is errf for a cause that callers may test for (ErrOutside): the
+// message ends with it and the error unwraps to it.
+func (p *manifestParser) wrap(line int, err error, format string, args ...any) error {
+	return &ManifestError{File: p.file, Line: line, Msg: fmt.Sprintf(format, args...) + ": " + err.Error(), Err: err}
 }
 
 func (p *manifestParser) mapping(n *yaml.Node, fn func(key string, k, v *yaml.Node) error) error {
@@ -468,6 +482,7 @@ func (p *manifestParser) settings(v *yaml.Node, m *Manifest) error {
 func (p *manifestParser) layer(n *yaml.Node, dir string, opts ManifestOptions) (LayerSpec, error) {
 	spec := LayerSpec{Line: n.Line, CRS: geo.WGS84}
 	var sawLevel, sawFile bool
+	var sourceLine, tableLine, queryLine int
 	err := p.mapping(n, func(key string, k, v *yaml.Node) error {
 		switch key {
 		case "name":
@@ -495,7 +510,7 @@ func (p *manifestParser) layer(n *yaml.Node, dir string, opts ManifestOptions) (
 			}
 			rp, err := resolveInside(dir, spec.File, opts.AllowOutside)
 			if err != nil {
-				return p.errf(v.Line, "file %q: %v", spec.File, err)
+				return p.wrap(v.Line, err, "file %q", spec.File)
 			}
 			spec.Path = rp
 		case "horizon":
@@ -542,6 +557,30 @@ func (p *manifestParser) layer(n *yaml.Node, dir string, opts ManifestOptions) (
 			if err := p.str(v, &spec.City); err != nil {
 				return err
 			}
+		case "source":
+			sourceLine = v.Line
+			if err := p.str(v, &spec.Source); err != nil {
+				return err
+			}
+			if err := checkSourceURL(spec.Source); err != nil {
+				return p.errf(v.Line, "source: %v", err)
+			}
+		case "table":
+			tableLine = v.Line
+			if err := p.str(v, &spec.Table); err != nil {
+				return err
+			}
+			if strings.TrimSpace(spec.Table) == "" {
+				return p.errf(v.Line, "table is empty")
+			}
+		case "query":
+			queryLine = v.Line
+			if err := p.str(v, &spec.Query); err != nil {
+				return err
+			}
+			if strings.TrimSpace(spec.Query) == "" {
+				return p.errf(v.Line, "query is empty")
+			}
 		case "covers":
 			if err := p.str(v, &spec.Covers); err != nil {
 				return err
@@ -558,7 +597,7 @@ func (p *manifestParser) layer(n *yaml.Node, dir string, opts ManifestOptions) (
 				spec.CoversCodes = append(spec.CoversCodes, code)
 			}
 		default:
-			return p.errf(k.Line, "unknown key %q in layer (want name, level, file, horizon, crs, fields, classification, city, covers, covers_codes)", key)
+			return p.errf(k.Line, "unknown key %q in layer (want name, level, file, source, table, query, horizon, crs, fields, classification, city, covers, covers_codes)", key)
 		}
 		return nil
 	})
@@ -570,14 +609,25 @@ func (p *manifestParser) layer(n *yaml.Node, dir string, opts ManifestOptions) (
 		return spec, p.errf(n.Line, "layer has no name")
 	case !sawLevel:
 		return spec, p.errf(n.Line, "layer %q has no level", spec.Name)
-	case !sawFile:
-		return spec, p.errf(n.Line, "layer %q has no file", spec.Name)
+	case sawFile && spec.Source != "":
+		return spec, p.errf(sourceLine, "layer %q has both file and source; give one", spec.Name)
+	case !sawFile && spec.Source == "":
+		return spec, p.errf(n.Line, "layer %q has no file (or source: postgresql://…)", spec.Name)
+	case spec.Source != "" && (spec.Table == "") == (spec.Query == ""):
+		return spec, p.errf(sourceLine, "layer %q: a source needs exactly one of table: and query:", spec.Name)
+	case spec.Query != "" && spec.Source == "":
+		return spec, p.errf(queryLine, "layer %q: query: reads from a database source (source: postgresql://…), not from a file", spec.Name)
+	case spec.Table != "" && spec.Source == "" && !isGeoPackage(spec.Path):
+		return spec, p.errf(tableLine, "layer %q: table: picks a table of a GeoPackage (.gpkg) or of a source, not of %s", spec.Name, spec.File)
 	}
-	if spec.HasHorizon && spec.Horizon.Base > 0 && spec.Horizon.Target > 0 && spec.Horizon.Base > spec.Horizon.Target {
-		return spec, p.errf(n.Line, "layer %q: horizon base %d is after target %d", spec.Name, spec.Horizon.Base, spec.Horizon.Target)
+	if spec.Source != "" {
+		// The source, as written (it holds no password), stands for the
+		// file in messages and reports.
+		spec.File = spec.Source
+		return spec, p.checkHorizonAndTable(n, spec)
 	}
-	if spec.Classification != "" && !ValidTable(spec.Level, spec.Classification) {
-		return spec, p.errf(n.Line, "layer %q: unknown classification %q for %s (want one of %s)", spec.Name, spec.Classification, spec.Level, strings.Join(KnownTables(spec.Level), ", "))
+	if err := p.checkHorizonAndTable(n, spec); err != nil {
+		return spec, err
 	}
 	if _, err := os.Stat(spec.Path); err != nil {
 		return spec, p.errf(n.Line, "layer %q: file %s does not exist%s", spec.Name, spec.File, slashHint(spec.File))
@@ -588,6 +638,33 @@ func (p *manifestParser) layer(n *yaml.Node, dir string, opts ManifestOptions) (
 	return spec, nil
 }
 
+func (p *manifestParser) checkHorizonAndTable(n *yaml.Node, spec LayerSpec) error {
+	if spec.HasHorizon && spec.Horizon.Base > 0 && spec.Horizon.Target > 0 && spec.Horizon.Base > spec.Horizon.Target {
+		return p.errf(n.Line, "layer %q: horizon base %d is after target %d", spec.Name, spec.Horizon.Base, spec.Horizon.Target)
+	}
+	if spec.Classification != "" && !ValidTable(spec.Level, spec.Classification) {
+		return p.errf(n.Line, "layer %q: unknown classification %q for %s (want one of %s)", spec.Name, spec.Classification, spec.Level, strings.Join(KnownTables(spec.Level), ", "))
+	}
+	return nil
+}
+
+// checkSourceURL accepts a PostgreSQL URL without a password: a manifest
+// is committed and shared, so the password comes from PGPASSWORD or
+// ~/.pgpass, never from the file.
+func checkSourceURL(source string) error {
+	u, err := url.Parse(source)
+	if err != nil {
+		return fmt.Errorf("%q is not a URL", source)
+	}
+	if u.Scheme != "postgresql" && u.Scheme != "postgres" {
+		return fmt.Errorf("%q: only postgresql:// sources are read (a file is given with file:)", source)
+	}
+	if _, has := u.User.Password(); has || u.Query().Has("password") {
+		return errors.New("the URL holds a password; remove it and give it in the PGPASSWORD environment variable (or ~/.pgpass)")
+	}
+	return nil
+}
+
 // resolveInside joins rel to dir and refuses results outside dir, through
 // ".." or an escaping symlink, unless allowOutside.
 func resolveInside(dir, rel string, allowOutside bool) (string, error) {
@@ -596,7 +673,7 @@ func resolveInside(dir, rel string, allowOutside bool) (string, error) {
 	}
 	if filepath.IsAbs(rel) || filepath.VolumeName(rel) != "" {
 		if !allowOutside {
-			return "", fmt.Errorf("%w: absolute paths are refused (use --allow-outside to permit)", ErrOutside)
+			return "", fmt.Errorf("%w: absolute paths are refused", ErrOutside)
 		}
 		return rel, nil
 	}
@@ -605,14 +682,14 @@ func resolveInside(dir, rel string, allowOutside bool) (string, error) {
 		return joined, nil
 	}
 	if !within(dir, joined) {
-		return "", fmt.Errorf("%w: %q leaves the manifest's directory (use --allow-outside to permit)", ErrOutside, rel)
+		return "", fmt.Errorf("%w: %q leaves the manifest's directory", ErrOutside, rel)
 	}
 	realDir, err := filepath.EvalSymlinks(dir)
 	if err != nil {
 		return joined, nil
 	}
 	if real, err := filepath.EvalSymlinks(joined); err == nil && !within(realDir, real) {
-		return "", fmt.Errorf("%w: %q is a symlink to %s (use --allow-outside to permit)", ErrOutside, rel, real)
+		return "", fmt.Errorf("%w: %q is a symlink to %s", ErrOutside, rel, real)
 	}
 	return joined, nil
 }

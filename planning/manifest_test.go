@@ -86,6 +86,15 @@ func TestManifestErrors(t *testing.T) {
 		{"not yaml", "name: [x\n", `not valid YAML`},
 		{"bad classification", head + layer + "    classification: zoning\n", `unknown classification "zoning"`},
 		{"no level", head + "  - name: a\n    file: a.geojson\n", `layer "a" has no level`},
+		{"source with password", head + "  - name: a\n    level: land-use\n    source: postgresql://plan:secret@127.0.0.1/gis\n    table: zoning\n", `:5: source: the URL holds a password; remove it and give it in the PGPASSWORD`},
+		{"password parameter", head + "  - name: a\n    level: land-use\n    source: postgresql://plan@127.0.0.1/gis?password=x\n    table: zoning\n", `the URL holds a password`},
+		{"source not postgres", head + "  - name: a\n    level: land-use\n    source: mysql://h/db\n    table: t\n", `only postgresql:// sources are read`},
+		{"source and file", head + layer + "    source: postgresql://h/db\n    table: t\n", `:6: layer "a" has both file and source`},
+		{"source without table", head + "  - name: a\n    level: land-use\n    source: postgresql://h/db\n", `a source needs exactly one of table: and query:`},
+		{"source with both", head + "  - name: a\n    level: land-use\n    source: postgresql://h/db\n    table: t\n    query: select 1\n", `exactly one of table: and query:`},
+		{"query on a file", head + layer + "    query: select 1\n", `:6: layer "a": query: reads from a database source`},
+		{"table on GeoJSON", head + layer + "    table: t\n", `:6: layer "a": table: picks a table of a GeoPackage (.gpkg) or of a source, not of a.geojson`},
+		{"no file nor source", head + "  - name: a\n    level: land-use\n", `layer "a" has no file (or source: postgresql://…)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -101,6 +110,21 @@ func TestManifestErrors(t *testing.T) {
 				t.Errorf("error %q does not name the file", err)
 			}
 		})
+	}
+}
+
+func TestManifestSource(t *testing.T) {
+	p := writeSet(t, "name: x\nlayers:\n  - name: zoning\n    level: land-use\n    source: postgresql://plan@127.0.0.1:5432/gis?sslmode=disable\n    query: SELECT * FROM zoning WHERE year = 2030\n  - name: green\n    level: regional\n    file: g.gpkg\n    table: 生态绿心\n", "g.gpkg")
+	m, err := ReadManifest(p, ManifestOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	z, g := m.Layers[0], m.Layers[1]
+	if z.Source != "postgresql://plan@127.0.0.1:5432/gis?sslmode=disable" || z.File != z.Source || z.Path != "" || z.Query != "SELECT * FROM zoning WHERE year = 2030" || z.Table != "" {
+		t.Errorf("source layer: %+v", z)
+	}
+	if g.Table != "生态绿心" || !strings.HasSuffix(g.Path, "g.gpkg") {
+		t.Errorf("GeoPackage layer: %+v", g)
 	}
 }
 

@@ -204,7 +204,7 @@ func LoadPlanSet(ctx context.Context, manifestPath string, opts ManifestOptions,
 		go func() {
 			defer wg.Done()
 			size := int64(0)
-			if fi, err := os.Stat(spec.Path); err == nil {
+			if fi, err := os.Stat(spec.Path); err == nil && spec.Path != "" {
 				size = fi.Size()
 			}
 			budget.acquire(size)
@@ -308,7 +308,7 @@ func sameFiles(m *Manifest, layers []*Layer) []Issue {
 		for _, e := range layers[:i] {
 			what := ""
 			switch {
-			case samePath(l.Path, e.Path):
+			case l.Path != "" && l.Table == e.Table && samePath(l.Path, e.Path):
 				what = fmt.Sprintf("the same file as layer %s (line %d)", e.Name, e.Line)
 			case l.Data != nil && e.Data != nil && l.Data.SHA256 != "" && l.Data.SHA256 == e.Data.SHA256 && len(l.Features) > 0:
 				what = fmt.Sprintf("a file with the same content as layer %s (line %d): %s and %s", e.Name, e.Line, l.File, e.File)
@@ -429,9 +429,9 @@ func LoadLayer(ctx context.Context, spec LayerSpec) (*Layer, []Issue, error) {
 		extras[i] = a.extra
 	}
 	var src *sourceRead
-	if isShapefile(spec.Path) {
+	if s := sourceFor(spec); s != nil {
 		var err error
-		if src, err = readShapefile(ctx, spec); err != nil {
+		if src, err = s.read(ctx, spec); err != nil {
 			return nil, nil, err
 		}
 		opts.CRS = src.crs

@@ -239,7 +239,9 @@ func inputFiles(set *planning.PlanSet) []string {
 	m := set.Manifest
 	files := []string{m.Path}
 	for _, l := range m.Layers {
-		files = append(files, l.Path)
+		if l.Path != "" {
+			files = append(files, l.Path)
+		}
 	}
 	for _, f := range []string{m.RulesPath, m.DecisionsPath} {
 		if f != "" {

@@ -16,6 +16,8 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/plancheck/plancheck/geo"
+	"github.com/plancheck/plancheck/planning"
 	"github.com/urfave/cli/v2"
 )
 
@@ -50,7 +52,19 @@ func usageError(format string, args ...any) error {
 }
 
 func inputError(err error) error {
-	return &exitError{code: exitUsage, err: err}
+	return &exitError{code: exitUsage, err: withFlagHint(err)}
+}
+
+// withFlagHint names the option that lifts a refusal: the packages say
+// what is wrong, only the CLI knows its flags.
+func withFlagHint(err error) error {
+	switch {
+	case errors.Is(err, geo.ErrTooLarge):
+		return fmt.Errorf("%w; raise --max-file-size to read it", err)
+	case errors.Is(err, planning.ErrOutside):
+		return fmt.Errorf("%w (use --allow-outside to permit)", err)
+	}
+	return err
 }
 
 func main() {

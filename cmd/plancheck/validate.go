@@ -38,7 +38,7 @@ func runValidate(c *cli.Context) error {
 	defer cancel()
 
 	var set *planning.PlanSet
-	if c.NArg() == 1 && c.String("manifest") == "" && isGeoJSONFile(c.Args().First()) {
+	if c.NArg() == 1 && c.String("manifest") == "" && isLayerFile(c.Args().First()) {
 		set, err = singleFileSet(ctx, c, c.Args().First())
 		if err == nil && c.String("level") == "" {
 			// The report would read as a clean bill of health.
@@ -72,18 +72,17 @@ func runValidate(c *cli.Context) error {
 	return finish(c, s, newResult("validate", set, rs, findings))
 }
 
-func isGeoJSONFile(p string) bool {
+func isLayerFile(p string) bool {
 	st, err := os.Stat(p)
 	if err != nil || st.IsDir() {
 		return false
 	}
-	ext := strings.ToLower(filepath.Ext(p))
-	return ext == ".geojson" || ext == ".json"
+	return planning.FileFormat(p) != ""
 }
 
 var nonName = regexp.MustCompile(`[^a-z0-9-]+`)
 
-// singleFileSet wraps one GeoJSON file in a plan set of one layer.
+// singleFileSet wraps one layer file (GeoJSON, Shapefile, GeoPackage) in a plan set of one layer.
 func singleFileSet(ctx context.Context, c *cli.Context, path string) (*planning.PlanSet, error) {
 	spec := planning.LayerSpec{File: filepath.ToSlash(path), Path: path, CRS: geo.WGS84, Classification: c.String("classification")}
 	base := strings.TrimSuffix(strings.ToLower(filepath.Base(path)), filepath.Ext(path))

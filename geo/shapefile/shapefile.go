@@ -32,6 +32,7 @@ import (
 	"strings"
 
 	"github.com/paulmach/orb"
+	"github.com/plancheck/plancheck/geo"
 )
 
 // Sentinels for errors.Is: every *Error wraps exactly one of them.
@@ -54,8 +55,9 @@ var (
 	// ErrGeometry: one record's geometry is unusable. It is only ever
 	// found in Feature.Problem, never returned by Read or Next.
 	ErrGeometry = errors.New("invalid geometry")
-	// ErrTooLarge: a file over Options.MaxBytes.
-	ErrTooLarge = errors.New("file is larger than the limit")
+	// ErrTooLarge: a file over Options.MaxBytes; geo's, so a caller
+	// tells every reader's size refusal by one error.
+	ErrTooLarge = geo.ErrTooLarge
 )
 
 // Error is a problem with a file or one of its records. Its message reads
