@@ -14,7 +14,7 @@ import (
 // coordinate written by coord (rounded for a report, exact for a
 // transcoded source); nil is written as null. orb.Ring and orb.Bound
 // are written as Polygons, and nil members of a Collection are left out.
-func AppendGeoJSON(buf *bytes.Buffer, g orb.Geometry, coord func(float64) string) error {
+func AppendGeoJSON(buf *bytes.Buffer, g orb.Geometry, coord func(dst []byte, v float64) []byte) error {
 	if g == nil {
 		buf.WriteString("null")
 		return nil
@@ -29,7 +29,12 @@ func AppendGeoJSON(buf *bytes.Buffer, g orb.Geometry, coord func(float64) string
 		if !isFinite(p[0]) || !isFinite(p[1]) {
 			err = fmt.Errorf("non-finite coordinate %v %v", p[0], p[1])
 		}
-		buf.WriteString("[" + coord(p[0]) + "," + coord(p[1]) + "]")
+		// Appended in place: a transcoded layer writes millions.
+		b := append(buf.AvailableBuffer(), '[')
+		b = coord(b, p[0])
+		b = append(b, ',')
+		b = coord(b, p[1])
+		buf.Write(append(b, ']'))
 	}
 	points := func(ps []orb.Point) {
 		buf.WriteString("[")

@@ -90,6 +90,11 @@ func transcode(spec LayerSpec, n int, record func(i int) sourceRecord) (*sourceR
 	b.WriteString(`{"type":"FeatureCollection","features":[`)
 	for i := 0; i < n; i++ {
 		r := record(i)
+		if i == 0 {
+			// About 40 bytes a point and 200 a feature: one allocation
+			// instead of a buffer doubling through the layer.
+			b.Grow(n * (200 + 40*geo.PointCount(r.geometry)))
+		}
 		numbers[i] = r.number
 		if i > 0 {
 			b.WriteByte(',')
@@ -116,7 +121,7 @@ func transcode(spec LayerSpec, n int, record func(i int) sourceRecord) (*sourceR
 		default:
 			// Exact numbers (shortest round trip): the reader gets the
 			// source's coordinates; readers refuse non-finite ones.
-			if err := geo.AppendGeoJSON(&b, r.geometry, exactNumber); err != nil {
+			if err := geo.AppendGeoJSON(&b, r.geometry, appendExact); err != nil {
 				return nil, fmt.Errorf("planning: layer %s: %s: record %d: %w", spec.Name, spec.File, r.number, err)
 			}
 		}
@@ -240,7 +245,7 @@ func shapefileDigest(path string) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-func exactNumber(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+func appendExact(dst []byte, v float64) []byte { return strconv.AppendFloat(dst, v, 'g', -1, 64) }
 
 func writeJSONValue(b *bytes.Buffer, v any) {
 	switch v := v.(type) {
@@ -252,7 +257,7 @@ func writeJSONValue(b *bytes.Buffer, v any) {
 	case int64:
 		b.WriteString(strconv.FormatInt(v, 10))
 	case float64:
-		b.WriteString(exactNumber(v))
+		b.Write(appendExact(b.AvailableBuffer(), v))
 	case bool:
 		b.WriteString(strconv.FormatBool(v))
 	default:

@@ -137,7 +137,7 @@ func writeCompact(buf *bytes.Buffer, v any) error {
 // writeGeometry writes g as a GeoJSON geometry object with coordinates
 // rounded to 1e-7 degrees; nil is written as null.
 func writeGeometry(buf *bytes.Buffer, g orb.Geometry) error {
-	return geo.AppendGeoJSON(buf, g, degrees)
+	return geo.AppendGeoJSON(buf, g, appendDegrees)
 }
 
 func finite(v float64) bool {

@@ -174,7 +174,11 @@ func hectares(m2 float64) string {
 // degrees formats a longitude or latitude rounded to 1e-7 degrees (about
 // 1 cm), with at most 7 decimals.
 func degrees(v float64) string {
-	return strconv.FormatFloat(round(v, 7), 'f', -1, 64)
+	return string(appendDegrees(nil, v))
+}
+
+func appendDegrees(dst []byte, v float64) []byte {
+	return strconv.AppendFloat(dst, round(v, 7), 'f', -1, 64)
 }
 
 // toolName is r.Tool, or "plancheck" when unset.
