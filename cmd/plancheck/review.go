@@ -181,6 +181,13 @@ func runDecisionsImport(c *cli.Context) error {
 	if err != nil {
 		return inputError(err)
 	}
+	// The check that wrote the ledger says which findings were matched to
+	// the baseline by their patch: their decisions may name the old ids.
+	if rep := filepath.Join(filepath.Dir(c.Args().First()), "report.json"); fileExists(rep) {
+		if err := review.LinkPrevious(rows, rep); err != nil {
+			return inputError(err)
+		}
+	}
 	into := c.String("into")
 	existing, err := os.ReadFile(into)
 	if err != nil && !os.IsNotExist(err) {
@@ -255,4 +262,9 @@ func writeStepSummary(format string, res *rules.Result) error {
 		return fmt.Errorf("GITHUB_STEP_SUMMARY: %w", werr)
 	}
 	return nil
+}
+
+func fileExists(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.Mode().IsRegular()
 }

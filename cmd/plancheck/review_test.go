@@ -124,6 +124,20 @@ func TestRevisionAgainstBaseline(t *testing.T) {
 			t.Errorf("%d %s findings, want %d (all: %v)", counts[s], s, n, counts)
 		}
 	}
+	// Importing the revision's ledger as written changes no decision and
+	// adds none: the decision on CS-PLANT-BF-1 (now CS-PLANT-BF-1R) moves
+	// to the new id instead of gaining a twin.
+	decisions := filepath.Join(t.TempDir(), "decisions.yaml")
+	if err := os.WriteFile(decisions, mustRead(t, filepath.Join(repoRoot, "fixtures/czt-revision/decisions.yaml")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, code = runCLI(t, "decisions", "import", filepath.Join(out, "ledger.xlsx"), "--into", decisions, "--date", "2026-03-02")
+	if code != exitClean || !strings.Contains(stderr, " 0 added, 1 updated,") {
+		t.Errorf("re-import of the revision's ledger: exit %d, %s", code, stderr)
+	}
+	if got := string(mustRead(t, decisions)); strings.Contains(got, "CS-PLANT-BF-1,") || !strings.Contains(got, "features: [changsha-master#CS-PLANT-BF-1R, land-use#LU-0500]") {
+		t.Errorf("the stage-2 decision did not follow its finding:\n%s", got)
+	}
 	for _, name := range []string{"report.json", "report.md", "conflicts.geojson"} {
 		data, err := os.ReadFile(filepath.Join(out, name))
 		if err != nil {
@@ -455,4 +469,13 @@ func TestExplainCustomAndReviewRules(t *testing.T) {
 			t.Errorf("explain %s: exit %d, %q", name, code, firstLines([]byte(out), 3))
 		}
 	}
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
 }

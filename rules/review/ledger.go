@@ -3,8 +3,10 @@ package review
 import (
 	"bytes"
 	"cmp"
+	"encoding/json"
 	"fmt"
 	"math"
+	"os"
 	"regexp"
 	"slices"
 	"strconv"
@@ -28,6 +30,11 @@ type LedgerRow struct {
 	Opinion     string
 	Basis       string
 	Expires     string
+	// PreviousFeatures are the baseline's ids (parallel to Features) of a
+	// finding matched to the baseline by its patch, as report.json beside
+	// the ledger gives them (LinkPrevious): a decision recorded against
+	// those ids is this row's, not a new one.
+	PreviousFeatures []string
 }
 
 // ledgerSheet is the sheet plancheck writes; another sheet name means the
@@ -216,7 +223,13 @@ func Merge(existing []byte, name string, rows []LedgerRow, opts MergeOptions) ([
 	var addedKeys []string
 	entries := newEntryIndex(list)
 	for _, r := range rows {
-		entry := entries.find(r)
+		entry, viaPrevious := entries.find(r)
+		if viaPrevious {
+			// The features were re-digitised: the decision follows the
+			// finding to its current ids, so the next revision (whose
+			// baseline knows only these) still finds it.
+			rekey(entry, r)
+		}
 		if entry == nil {
 			entry = newEntry(r, opts)
 			added = append(added, entry)
@@ -230,7 +243,7 @@ func Merge(existing []byte, name string, rows []LedgerRow, opts MergeOptions) ([
 				changed = true
 			}
 		}
-		if changed {
+		if changed || viaPrevious {
 			st.Updated++
 		} else {
 			st.Unchanged++
@@ -297,13 +310,92 @@ func newEntryIndex(list *yaml.Node) entryIndex {
 	return ix
 }
 
-// find is the entry naming the row's finding, nil if none.
-func (ix entryIndex) find(r LedgerRow) *yaml.Node {
+// find is the entry naming the row's finding, nil if none; viaPrevious
+// says it names the finding by its baseline ids (PreviousFeatures) only.
+func (ix entryIndex) find(r LedgerRow) (entry *yaml.Node, viaPrevious bool) {
 	if e := ix[fingerprintKey(r.Fingerprint)]; e != nil {
-		return e
+		return e, false
 	}
 	if len(r.Features) > 0 {
-		return ix[decisionKey(rules.Decision{Rule: r.Rule, Features: r.Features})]
+		if e := ix[decisionKey(rules.Decision{Rule: r.Rule, Features: r.Features})]; e != nil {
+			return e, false
+		}
+	}
+	if prev := r.previousRefs(); prev != nil {
+		if e := ix[fingerprintKey(refsFingerprint(r.Rule, prev))]; e != nil {
+			return e, true
+		}
+		if e := ix[decisionKey(rules.Decision{Rule: r.Rule, Features: prev})]; e != nil {
+			return e, true
+		}
+	}
+	return nil, false
+}
+
+// previousRefs are the row's baseline layer#id references, nil when it
+// has none.
+func (r LedgerRow) previousRefs() []string {
+	if len(r.PreviousFeatures) == 0 || len(r.PreviousFeatures) != len(r.Features) {
+		return nil
+	}
+	refs := make([]string, len(r.Features))
+	for i, ref := range r.Features {
+		layer, _, _ := strings.Cut(ref, "#")
+		refs[i] = layer + "#" + r.PreviousFeatures[i]
+	}
+	return refs
+}
+
+// rekey makes an entry name the row's finding by its current ids, in the
+// form it had (fingerprint, or rule and features).
+func rekey(entry *yaml.Node, r LedgerRow) {
+	for i := 0; i+1 < len(entry.Content); i += 2 {
+		k, v := entry.Content[i], entry.Content[i+1]
+		switch k.Value {
+		case "fingerprint":
+			setKey(entry, "fingerprint", r.Fingerprint)
+		case "features":
+			seq := &yaml.Node{Kind: yaml.SequenceNode, Style: v.Style, HeadComment: v.HeadComment, LineComment: v.LineComment, FootComment: v.FootComment}
+			for _, f := range r.Features {
+				seq.Content = append(seq.Content, scalar(f))
+			}
+			entry.Content[i+1] = seq
+			// The 编号 comment is on the mapping when written, on its
+			// first key when read back.
+			for _, n := range []*yaml.Node{entry, entry.Content[0]} {
+				if c := strings.TrimPrefix(n.HeadComment, "# "); strings.HasPrefix(c, "编号 ") {
+					n.HeadComment = "编号 " + r.Fingerprint
+				}
+			}
+		}
+	}
+}
+
+// LinkPrevious fills the rows' PreviousFeatures from the report.json of
+// the check that wrote the ledger (its findings' previous_features, by
+// fingerprint).
+func LinkPrevious(rows []LedgerRow, reportJSON string) error {
+	data, err := os.ReadFile(reportJSON)
+	if err != nil {
+		return err
+	}
+	var rep struct {
+		Findings []struct {
+			Fingerprint      string   `json:"fingerprint"`
+			PreviousFeatures []string `json:"previous_features"`
+		} `json:"findings"`
+	}
+	if err := json.Unmarshal(data, &rep); err != nil {
+		return fmt.Errorf("review: %s: %w", reportJSON, err)
+	}
+	prev := map[string][]string{}
+	for _, f := range rep.Findings {
+		if len(f.PreviousFeatures) > 0 {
+			prev[f.Fingerprint] = f.PreviousFeatures
+		}
+	}
+	for i := range rows {
+		rows[i].PreviousFeatures = prev[rows[i].Fingerprint]
 	}
 	return nil
 }

@@ -175,3 +175,52 @@ func TestMergeIntoSkeletonAndEmpty(t *testing.T) {
 		t.Error("a broken decisions file was merged into")
 	}
 }
+
+// TestMergeFollowsRedigitisedFeatures: a finding matched to the baseline by
+// its patch (new ids) carries the decision recorded against the old ids;
+// importing its ledger row updates that entry and moves it to the new ids
+// instead of adding a second entry for the same conflict.
+func TestMergeFollowsRedigitisedFeatures(t *testing.T) {
+	existing := `decisions:
+  # 编号 old
+  - rule: layer-overlap
+    features: [changsha-master#CS-0108, land-use#LU-0031]
+    status: under-review
+  - fingerprint: ` + fingerprintOf("construction-on-basic-farmland", "changsha-master#CS-0102", "land-use#LU-0480") + `
+    status: to-fix
+`
+	existing = strings.Replace(existing, "编号 old", "编号 "+fingerprintOf("layer-overlap", "changsha-master#CS-0108", "land-use#LU-0031"), 1)
+	fpOverlap := fingerprintOf("layer-overlap", "changsha-master#CS-0108", "land-use#LU-0931")
+	fpFarm := fingerprintOf("construction-on-basic-farmland", "changsha-master#CS-0902", "land-use#LU-0480")
+	rows := []LedgerRow{
+		{Row: 2, Fingerprint: fpOverlap, Rule: "layer-overlap", Features: []string{"changsha-master#CS-0108", "land-use#LU-0931"},
+			PreviousFeatures: []string{"CS-0108", "LU-0031"}, Status: rules.DecisionUnderReview},
+		{Row: 3, Fingerprint: fpFarm, Rule: "construction-on-basic-farmland", Features: []string{"changsha-master#CS-0902", "land-use#LU-0480"},
+			PreviousFeatures: []string{"CS-0102", "LU-0480"}, Status: rules.DecisionToFix, Method: "调整用地布局"},
+	}
+	out, st, err := Merge([]byte(existing), "decisions.yaml", rows, MergeOptions{Date: "2026-03-01"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st != (MergeStats{Updated: 2}) {
+		t.Errorf("stats %+v, want both rows updating their entries", st)
+	}
+	text := string(out)
+	for _, want := range []string{"features: [changsha-master#CS-0108, land-use#LU-0931]", "# 编号 " + fpOverlap, "fingerprint: " + fpFarm, "method: 调整用地布局"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("merged file lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "LU-0031") || strings.Contains(text, "CS-0102") {
+		t.Errorf("an entry still names the old ids:\n%s", text)
+	}
+	ds, err := ParseDecisions(out, "decisions.yaml")
+	if err != nil || len(ds) != 2 {
+		t.Fatalf("merged file reads back as %d decisions, %v", len(ds), err)
+	}
+	// Without the report's previous ids the rows are new conflicts.
+	rows[0].PreviousFeatures, rows[1].PreviousFeatures = nil, nil
+	if _, st, _ := Merge([]byte(existing), "decisions.yaml", rows, MergeOptions{}); st.Added != 2 {
+		t.Errorf("without previous ids: stats %+v, want 2 added", st)
+	}
+}
