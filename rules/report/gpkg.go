@@ -1,19 +1,16 @@
 package report
 
 import (
-	"bytes"
 	"database/sql"
-	"encoding/binary"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"strings"
 
 	"github.com/paulmach/orb"
 	"github.com/plancheck/plancheck/geo"
+	"github.com/plancheck/plancheck/geo/gpkg"
 	"github.com/plancheck/plancheck/rules"
-	"github.com/twpayne/go-geom/encoding/wkb"
 
 	// The pure-Go SQLite driver: plancheck stays one static binary.
 	_ "modernc.org/sqlite"
@@ -146,7 +143,7 @@ func writeGeoPackage(path string, r *rules.Result) error {
 			} else {
 				all = all.Union(b)
 			}
-			if blob, err = gpkgBlob(g, b); err != nil {
+			if blob, err = gpkg.EncodeBlob(g, 4326); err != nil {
 				return fmt.Errorf("finding %s %s: %w", f.Rule, f.Subject(), err)
 			}
 		}
@@ -257,27 +254,6 @@ func nullableInt(n int) any {
 		return nil
 	}
 	return n
-}
-
-// gpkgBlob is a GeoPackage geometry blob: the "GP" header (version 0,
-// little-endian, an xy envelope, SRS 4326) followed by ISO WKB.
-func gpkgBlob(g orb.Geometry, b orb.Bound) ([]byte, error) {
-	t, err := geo.ToGoGeom(g)
-	if err != nil {
-		return nil, err
-	}
-	body, err := wkb.Marshal(t, binary.LittleEndian)
-	if err != nil {
-		return nil, err
-	}
-	var buf bytes.Buffer
-	buf.Write([]byte{'G', 'P', 0, 0x01 | 0x02}) // little-endian, envelope [minx, maxx, miny, maxy]
-	_ = binary.Write(&buf, binary.LittleEndian, int32(4326))
-	for _, v := range []float64{b.Min[0], b.Max[0], b.Min[1], b.Max[1]} {
-		_ = binary.Write(&buf, binary.LittleEndian, math.Float64bits(v))
-	}
-	buf.Write(body)
-	return buf.Bytes(), nil
 }
 
 // wgs84WKT is EPSG:4326 as the GeoPackage specification's default row
