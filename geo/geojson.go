@@ -455,7 +455,14 @@ func (d *decoder) decode() (*Layer, error) {
 	if crsProblem != nil {
 		layer.Problems = append(layer.Problems, *crsProblem)
 	}
+	return d.assemble(raws, layer)
+}
 
+// assemble places and checks the parsed features of a layer whose CRS is
+// set, and hands them on (ReadOptions.Consume) or keeps them, with their
+// problems in feature order.
+func (d *decoder) assemble(raws featureChunks, layer *Layer) (*Layer, error) {
+	crs := layer.CRS
 	// Placing and validating geometry is independent per feature: spread
 	// it over all cores, then gather the problems in file order.
 	onAllCores(d.ctx, runtime.GOMAXPROCS(0), len(raws), func(_, k int) {

@@ -1,7 +1,6 @@
 package planning
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -439,7 +438,7 @@ func LoadLayer(ctx context.Context, spec LayerSpec) (*Layer, []Issue, error) {
 	var data *geo.Layer
 	var err error
 	if src != nil {
-		data, err = geo.DecodeLayer(ctx, bytes.NewReader(src.text), spec.Path, opts)
+		data, err = geo.BuildLayer(ctx, spec.Path, src.n, src.record, opts)
 	} else {
 		data, err = geo.ReadLayer(ctx, spec.Path, opts)
 	}
@@ -447,7 +446,7 @@ func LoadLayer(ctx context.Context, spec LayerSpec) (*Layer, []Issue, error) {
 		return nil, nil, err
 	}
 	if src != nil {
-		src.place(data, l.Features)
+		data.SHA256 = src.sha256
 	}
 	spec.CRS = data.CRS
 	l.LayerSpec, l.Data = spec, data

@@ -1,18 +1,15 @@
 package planning
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 
-	"github.com/paulmach/orb"
 	"github.com/plancheck/plancheck/geo"
 	"github.com/plancheck/plancheck/geo/shapefile"
 )
@@ -55,87 +52,14 @@ func sourceFor(spec LayerSpec) *layerSource {
 	return nil
 }
 
-// sourceRead is a layer source turned into what geo's reader takes, and
-// how to give the reader's results back the source's own places.
+// sourceRead is a layer source read: its records, handed one at a time to
+// geo.BuildLayer, with what the source says about the layer.
 type sourceRead struct {
-	text []byte
-	crs  *geo.CRS
-	// record maps a line of text to the source's record number (a
-	// Shapefile record, a GeoPackage fid, a database row), 0 for none.
-	record func(line int) int
-	sha256 string
+	n      int
+	record func(i int) geo.Record
+	crs    *geo.CRS
+	sha256 string  // of the source's bytes, for report inputs
 	notes  []Issue // the source's warnings, for the layer
-	// invalid are features (by index) whose geometry the source could not
-	// read, with the reason: geometry-invalid findings.
-	invalid map[int]string
-}
-
-// sourceRecord is one feature of a source, whatever its format.
-type sourceRecord struct {
-	number   int // as the source's messages count (record, fid, row)
-	geometry orb.Geometry
-	problem  error // the source could not read the geometry
-	// properties calls add for each attribute, in the source's order;
-	// values are nil, string, int64, float64 or bool.
-	properties func(add func(name string, value any))
-}
-
-// transcode writes n records as a FeatureCollection, one feature per line
-// after the first (record i on line i+2 of the text), so the reader's line
-// numbers lead back to the records.
-func transcode(spec LayerSpec, n int, record func(i int) sourceRecord) (*sourceRead, error) {
-	out := &sourceRead{invalid: map[int]string{}}
-	numbers := make([]int, n)
-	var b bytes.Buffer
-	b.WriteString(`{"type":"FeatureCollection","features":[`)
-	for i := 0; i < n; i++ {
-		r := record(i)
-		if i == 0 {
-			// About 40 bytes a point and 200 a feature: one allocation
-			// instead of a buffer doubling through the layer.
-			b.Grow(n * (200 + 40*geo.PointCount(r.geometry)))
-		}
-		numbers[i] = r.number
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString("\n{\"type\":\"Feature\",\"properties\":{")
-		first := true
-		r.properties(func(name string, value any) {
-			if !first {
-				b.WriteByte(',')
-			}
-			first = false
-			quoted, _ := json.Marshal(name)
-			b.Write(quoted)
-			b.WriteByte(':')
-			writeJSONValue(&b, value)
-		})
-		b.WriteString("},\"geometry\":")
-		switch {
-		case r.problem != nil:
-			out.invalid[i] = r.problem.Error()
-			b.WriteString("null")
-		case r.geometry == nil:
-			b.WriteString("null")
-		default:
-			// Exact numbers (shortest round trip): the reader gets the
-			// source's coordinates; readers refuse non-finite ones.
-			if err := geo.AppendGeoJSON(&b, r.geometry, appendExact); err != nil {
-				return nil, fmt.Errorf("planning: layer %s: %s: record %d: %w", spec.Name, spec.File, r.number, err)
-			}
-		}
-		b.WriteByte('}')
-	}
-	b.WriteString("\n]}\n")
-	out.text = b.Bytes()
-	out.record = func(line int) int {
-		if line >= 2 && line-2 < len(numbers) {
-			return numbers[line-2]
-		}
-		return 0
-	}
-	return out, nil
 }
 
 // sourceCRS decides a source layer's CRS from what the source says (found,
@@ -171,7 +95,22 @@ func isGeoPackage(path string) bool {
 
 // readShapefile reads a Shapefile; messages point at "file.shp:record N".
 func readShapefile(ctx context.Context, spec LayerSpec) (*sourceRead, error) {
+	// The digest reads the files again: on another core, while they are
+	// decoded (the GeoJSON reader hashes as it reads, likewise).
+	type digest struct {
+		sum string
+		err error
+	}
+	digested := make(chan digest, 1)
+	go func() {
+		sum, err := shapefileDigest(spec.Path)
+		digested <- digest{sum, err}
+	}()
 	sl, err := shapefile.Read(ctx, spec.Path, shapefile.Options{MaxVertices: spec.MaxVertices, MaxBytes: spec.MaxBytes})
+	d := <-digested
+	if err == nil {
+		err = d.err
+	}
 	if err != nil {
 		return nil, fmt.Errorf("planning: layer %s: %w", spec.Name, err)
 	}
@@ -189,21 +128,19 @@ func readShapefile(ctx context.Context, spec LayerSpec) (*sourceRead, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, err := transcode(spec, len(sl.Features), func(i int) sourceRecord {
+	var props []geo.Property // reused: BuildLayer copies what it keeps
+	out := &sourceRead{n: len(sl.Features), record: func(i int) geo.Record {
 		f := &sl.Features[i]
-		r := sourceRecord{number: f.Record, geometry: f.Geometry, properties: func(add func(string, any)) {
-			for _, p := range f.Properties {
-				add(p.Name, p.Value)
-			}
-		}}
+		props = props[:0]
+		for _, p := range f.Properties {
+			props = append(props, geo.Property{Name: p.Name, Value: p.Value})
+		}
+		r := geo.Record{Number: f.Record, Geometry: f.Geometry, Properties: props}
 		if f.Problem != nil {
-			r.problem = f.Problem
+			r.Problem = f.Problem.Error()
 		}
 		return r
-	})
-	if err != nil {
-		return nil, err
-	}
+	}}
 	out.crs = crs
 	if note != nil {
 		out.notes = append(out.notes, *note)
@@ -211,9 +148,7 @@ func readShapefile(ctx context.Context, spec LayerSpec) (*sourceRead, error) {
 	for _, w := range sl.Warnings {
 		out.notes = append(out.notes, Issue{Check: CheckSourceNote, Feature: -1, Line: w.Record, Message: w.String()})
 	}
-	if out.sha256, err = shapefileDigest(spec.Path); err != nil {
-		return nil, fmt.Errorf("planning: layer %s: %w", spec.Name, err)
-	}
+	out.sha256 = d.sum
 	return out, nil
 }
 
@@ -232,7 +167,7 @@ func shapefileDigest(path string) (string, error) {
 	h := sha256.New()
 	base := strings.TrimSuffix(path, filepath.Ext(path))
 	for _, ext := range []string{filepath.Ext(path), ".shx", ".dbf", ".prj", ".cpg"} {
-		data, err := os.ReadFile(base + ext)
+		f, err := os.Open(base + ext)
 		if err != nil {
 			if os.IsNotExist(err) && ext != filepath.Ext(path) {
 				continue
@@ -240,47 +175,11 @@ func shapefileDigest(path string) (string, error) {
 			return "", err
 		}
 		h.Write([]byte(ext))
-		h.Write(data)
+		_, err = io.Copy(h, f)
+		f.Close()
+		if err != nil {
+			return "", err
+		}
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
-}
-
-func appendExact(dst []byte, v float64) []byte { return strconv.AppendFloat(dst, v, 'g', -1, 64) }
-
-func writeJSONValue(b *bytes.Buffer, v any) {
-	switch v := v.(type) {
-	case nil:
-		b.WriteString("null")
-	case string:
-		s, _ := json.Marshal(v)
-		b.Write(s)
-	case int64:
-		b.WriteString(strconv.FormatInt(v, 10))
-	case float64:
-		b.Write(appendExact(b.AvailableBuffer(), v))
-	case bool:
-		b.WriteString(strconv.FormatBool(v))
-	default:
-		s, _ := json.Marshal(fmt.Sprint(v))
-		b.Write(s)
-	}
-}
-
-// place gives the reader's results the source's places: the digest of the
-// source's files, record numbers for lines, and geometry-invalid for the
-// records whose geometry the source could not read.
-func (s *sourceRead) place(data *geo.Layer, features []Feature) {
-	data.SHA256 = s.sha256
-	for i := range data.Problems {
-		p := &data.Problems[i]
-		if p.Feature >= 0 {
-			if reason, ok := s.invalid[p.Feature]; ok && p.Kind == geo.ProblemNullGeometry {
-				p.Kind, p.Message = geo.ProblemGeometry, reason
-			}
-		}
-		p.Line = s.record(p.Line)
-	}
-	for i := range features {
-		features[i].Line = s.record(features[i].Line)
-	}
 }

@@ -3,6 +3,7 @@ package planning
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -65,7 +66,12 @@ func writeRepeated(b *testing.B, src, dst string, copies int) int {
 		for _, f := range fc.Features {
 			g := f["geometry"].(map[string]any)
 			shifted := map[string]any{"type": g["type"], "coordinates": shiftCoords(g["coordinates"], 0.5*float64(k))}
-			out = append(out, map[string]any{"type": "Feature", "properties": f["properties"], "geometry": shifted})
+			props := map[string]any{}
+			for k, v := range f["properties"].(map[string]any) {
+				props[k] = v
+			}
+			props["id"] = fmt.Sprintf("%v-%d", props["id"], k) // ids stay unique, as in a real layer
+			out = append(out, map[string]any{"type": "Feature", "properties": props, "geometry": shifted})
 		}
 	}
 	text, err := json.Marshal(map[string]any{"type": "FeatureCollection", "features": out})
