@@ -12,19 +12,21 @@ import (
 var InfrastructureContinuity = &Rule{
 	Name:     "infrastructure-continuity",
 	Severity: Warning,
-	Doc: `infrastructure line stops at a city border
-
-Reports an end point of a line in city X's infrastructure layer that lies within the boundary reach (default 300 m) of the X/Y border — the part of X's boundary within the reach of Y's polygon, Y another boundary feature whose city has an infrastructure layer in the set — where no line of the same class in Y's layers passes within the join tolerance (default 500 m) of that end point. The geometry is the end point; the message names Y. Ends far from any border, and lines that cross the border within one layer, are no finding.
-The 长株潭 integration asks the three cities to join their infrastructure plans seamlessly: a road Changsha plans to its edge that Xiangtan does not continue ends in a field.
-Fix: add the continuation to Y's plan, or agree to end the line elsewhere. Tolerances are settings in plancheck.yaml (boundary_reach_m, join_tolerance_m).
-
-城市边界处基础设施线路断头：X 市规划线路端点位于与 Y 市交界处（默认 300 米内），而 Y 市同类线路在衔接容差（默认 500 米）内无对接，须协调衔接。`,
+	Settings: []Setting{BoundaryReach, JoinTolerance},
+	Doc: Doc{
+		Title:   `infrastructure line stops at a city border`,
+		TitleZH: `基础设施线路在市界处断头`,
+		Detects: `Reports an end point of a line in city X's infrastructure layer that lies within the boundary reach (default 300 m) of the X/Y border — the part of X's boundary within the reach of Y's polygon, Y another boundary feature whose city has an infrastructure layer in the set — where no line of the same class in Y's layers passes within the join tolerance (default 500 m) of that end point. The geometry is the end point; the message names Y. Ends far from any border, and lines that cross the border within one layer, are no finding.`,
+		Why:     `The 长株潭 integration asks the three cities to join their infrastructure plans seamlessly: a road Changsha plans to its edge that Xiangtan does not continue ends in a field.`,
+		Fix:     `Add the continuation to Y's plan, or agree to end the line elsewhere. Tolerances are settings in plancheck.yaml (boundary_reach_m, join_tolerance_m).`,
+		TextZH:  `城市边界处基础设施线路断头：X 市规划线路端点位于与 Y 市交界处（默认 300 米内），而 Y 市同类线路在衔接容差（默认 500 米）内无对接，须协调衔接。`,
+	},
 	Run: func(ctx context.Context, pass *Pass) error {
 		ends, err := pass.crossBorder(ctx)
 		if err != nil {
 			return err
 		}
-		join := pass.setting("join_tolerance_m", DefaultJoinToleranceM)
+		join := pass.setting(JoinTolerance.Name, JoinTolerance.Default)
 		for _, e := range ends {
 			if e.match != nil {
 				continue

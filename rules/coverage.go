@@ -16,13 +16,14 @@ import (
 var CoverageGap = &Rule{
 	Name:     "coverage-gap",
 	Severity: Warning,
-	Doc: `layer leaves part of its territory uncovered
-
-For each layer that declares covers: BOUNDARY-LAYER in plancheck.yaml (optionally covers_codes: [...] to pick boundary features by code), reports each connected part of (the covered boundary features − the layer's features) of at least the minimum area; the finding's geometry is the gap polygon and its area the gap's. A layer that covers nothing of its territory is one finding per connected part of the territory, not one per missing parcel. Invalid features of the layer cover nothing.
-Land-use and zoning layers must cover their territory without gaps or overlaps (无缝无叠): land in a gap has no use and escapes every statistic and every rule.
-Fix: digitise the missing land, or correct the boundary the layer declares it covers.
-
-图层未完全覆盖其声明覆盖的行政或规划范围（无缝）。缺口图斑为未覆盖部分，请补充用地或更正覆盖范围。`,
+	Doc: Doc{
+		Title:   `layer leaves part of its territory uncovered`,
+		TitleZH: `图层未覆盖其声明的范围`,
+		Detects: `For each layer that declares covers: BOUNDARY-LAYER in plancheck.yaml (optionally covers_codes: [...] to pick boundary features by code), reports each connected part of (the covered boundary features − the layer's features) of at least the minimum area; the finding's geometry is the gap polygon and its area the gap's. A layer that covers nothing of its territory is one finding per connected part of the territory, not one per missing parcel. Invalid features of the layer cover nothing.`,
+		Why:     `Land-use and zoning layers must cover their territory without gaps or overlaps (无缝无叠): land in a gap has no use and escapes every statistic and every rule.`,
+		Fix:     `Digitise the missing land, or correct the boundary the layer declares it covers.`,
+		TextZH:  `图层未完全覆盖其声明覆盖的行政或规划范围（无缝）。缺口图斑为未覆盖部分，请补充用地或更正覆盖范围。`,
+	},
 	Run: runCoverageGap,
 }
 

@@ -10,12 +10,15 @@ import (
 	"github.com/plancheck/plancheck/planning"
 )
 
-// Defaults of the cross-city tolerances; a manifest overrides them under
+// The tolerances of the cross-city rules, which a manifest may set under
 // settings:.
-const (
-	DefaultBoundaryReachM = 300.0
-	DefaultJoinToleranceM = 500.0
-	DefaultStartYearGap   = 5.0
+var (
+	BoundaryReach = Setting{Name: "boundary_reach_m", Default: 300, Min: 0, Max: 10000, Unit: "m",
+		Doc: "how near the border with a neighbouring city a line's end must lie to be a border end"}
+	JoinTolerance = Setting{Name: "join_tolerance_m", Default: 500, Min: 0, Max: 10000, Unit: "m",
+		Doc: "how near a border end a line of the same class in the neighbouring city's plan must pass to join it"}
+	StartYearGap = Setting{Name: "start_year_gap", Default: 5, Min: 0, Max: 100, Unit: "years", Integer: true,
+		Doc: "by how many years the start years of two joined lines may differ"}
 )
 
 // crossingLengthM is how far a line must run inside the neighbouring city
@@ -67,8 +70,8 @@ func cityKey(f *planning.Feature) string {
 }
 
 func (p *Pass) computeCrossBorder(ctx context.Context) ([]borderEnd, error) {
-	reach := p.setting("boundary_reach_m", DefaultBoundaryReachM)
-	join := p.setting("join_tolerance_m", DefaultJoinToleranceM)
+	reach := p.setting(BoundaryReach.Name, BoundaryReach.Default)
+	join := p.setting(JoinTolerance.Name, JoinTolerance.Default)
 
 	// A district whose parent city is also in the set is not a city of
 	// its own: the city's infrastructure layers stand for it.

@@ -12,13 +12,14 @@ import (
 var LayerOverlap = &Rule{
 	Name:     "layer-overlap",
 	Severity: Error,
-	Doc: `polygons of one layer overlap
-
-Finds every pair of polygon features of the same layer (any level but infrastructure) whose intersection is at least the minimum area.
-A plan layer is a partition: each piece of land has one use or one zone. Overlapping parcels give the same land two uses and double-count areas in every statistic.
-Fix: correct the topology in the source GIS (QGIS topology checker, "must not overlap"), keeping the parcel the plan intends.
-
-同一图层内多边形相互重叠（一地多用），须修正拓扑，保证每块用地只有一种用途。`,
+	Doc: Doc{
+		Title:   `polygons of one layer overlap`,
+		TitleZH: `同一图层多边形相互重叠`,
+		Detects: `Finds every pair of polygon features of the same layer (any level but infrastructure) whose intersection is at least the minimum area.`,
+		Why:     `A plan layer is a partition: each piece of land has one use or one zone. Overlapping parcels give the same land two uses and double-count areas in every statistic.`,
+		Fix:     `Correct the topology in the source GIS (QGIS topology checker, "must not overlap"), keeping the parcel the plan intends.`,
+		TextZH:  `同一图层内多边形相互重叠（一地多用），须修正拓扑，保证每块用地只有一种用途。`,
+	},
 	Run: func(ctx context.Context, pass *Pass) error {
 		all := Selector{Geometry: RolePolygon}
 		for _, l := range pass.Set.Layers {

@@ -202,7 +202,7 @@ func TestDifferenceFailureIsAFinding(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rule := YAMLRule{Name: "outside-zone", Severity: "warning", Doc: "outside\n\nparcels outside zones", Relation: RelationOutside,
+	rule := YAMLRule{Name: "outside-zone", Severity: "warning", Doc: ParseDoc("outside\n\nparcels outside zones"), Relation: RelationOutside,
 		A: []Selector{{Level: planning.CityMaster}}, B: []Selector{{Level: planning.LandUse}}}.Rule()
 	fs, err := Run(context.Background(), set, []*Rule{rule}, Options{MinAreaM2: 1})
 	if err != nil {

@@ -31,9 +31,23 @@ type Input struct {
 // the HTML legend).
 type RuleInfo struct {
 	Name     string
-	Title    string // first line of Doc
-	Doc      string
+	Title    string // the title of the rule's doc
+	Doc      string // the doc as plain text (Doc.Text)
 	Severity Severity
+	// Help is the rule's doc in fields and Settings the settings it
+	// reads, for reports that render them; a RuleInfo made with Doc alone
+	// has a zero Help (see Structured).
+	Help     Doc
+	Settings []Setting
+}
+
+// Structured is the rule's doc in fields: Help, or else Doc read with
+// ParseDoc.
+func (ri RuleInfo) Structured() Doc {
+	if ri.Help != (Doc{}) {
+		return ri.Help
+	}
+	return ParseDoc(ri.Doc)
 }
 
 // MapLayer is a layer's geometry for the report map (lon/lat).

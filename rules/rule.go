@@ -9,10 +9,7 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
-	"strings"
 	"sync"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/plancheck/plancheck/geo"
 	"github.com/plancheck/plancheck/planning"
@@ -22,26 +19,28 @@ import (
 type Rule struct {
 	// Name is the identifier used in reports, --only-rule and explain.
 	Name string
-	// Doc: a lowercase title line of at most ~60 characters, a blank line,
-	// then what the rule detects, why it matters and how to fix it, in
-	// English and Chinese.
-	Doc      string
+	// Doc documents the rule: title, what it detects, why it matters,
+	// how to fix it, in English and Chinese.
+	Doc      Doc
 	Severity Severity
+	// Settings are the tolerances of plancheck.yaml's settings: the rule
+	// reads (with Pass.Setting).
+	Settings []Setting
 	Run      func(ctx context.Context, pass *Pass) error
 	// Relation is a rules-file rule's relation (overlaps, within,
 	// outside); "" for the rules written in Go.
 	Relation string
 }
 
-// Title is the first line of Doc.
+// Title is the title of the rule's Doc.
 func (r *Rule) Title() string {
-	title, _, _ := strings.Cut(r.Doc, "\n")
-	return title
+	return r.Doc.Title
 }
 
 // Info describes the rule for reports.
 func (r *Rule) Info() RuleInfo {
-	return RuleInfo{Name: r.Name, Title: r.Title(), Doc: r.Doc, Severity: r.Severity}
+	settings := settingsOf(r)
+	return RuleInfo{Name: r.Name, Title: r.Title(), Doc: r.Doc.Text(settings), Severity: r.Severity, Help: r.Doc, Settings: settings}
 }
 
 // Options are the run-time settings of a check.
@@ -105,10 +104,12 @@ func Run(ctx context.Context, set *planning.PlanSet, rs []*Rule, opts Options) (
 	return all, nil
 }
 
-// Validate checks a rule list: unique names, non-empty docs with a short
-// lowercase title, a Run function.
+// Validate checks a rule list: unique names, a Run function, a doc with a
+// short lowercase title and what the rule detects, and settings declared
+// alike by every rule that reads them.
 func Validate(rs []*Rule) error {
 	seen := map[string]bool{}
+	settings := map[string]Setting{}
 	for _, r := range rs {
 		switch {
 		case r.Name == "":
@@ -117,17 +118,19 @@ func Validate(rs []*Rule) error {
 			return fmt.Errorf("rules: duplicate rule %q", r.Name)
 		case r.Run == nil:
 			return fmt.Errorf("rules: %s has no Run", r.Name)
-		case strings.TrimSpace(r.Doc) == "":
-			return fmt.Errorf("rules: %s has no Doc", r.Name)
 		}
 		seen[r.Name] = true
-		title := r.Title()
-		first, _ := utf8.DecodeRuneInString(title)
-		if len([]rune(title)) > 72 || strings.HasSuffix(title, ".") || unicode.IsUpper(first) {
-			return fmt.Errorf("rules: %s: title %q must be lowercase, short and without a period", r.Name, title)
+		if err := r.Doc.check(); err != nil {
+			return fmt.Errorf("rules: %s: %w", r.Name, err)
 		}
-		if !strings.Contains(r.Doc, "\n\n") {
-			return fmt.Errorf("rules: %s: Doc needs a blank line after the title", r.Name)
+		for _, s := range r.Settings {
+			if err := s.check(); err != nil {
+				return fmt.Errorf("rules: %s: %w", r.Name, err)
+			}
+			if prev, ok := settings[s.Name]; ok && prev != s {
+				return fmt.Errorf("rules: %s: setting %s is declared differently by another rule", r.Name, s.Name)
+			}
+			settings[s.Name] = s
 		}
 	}
 	return nil

@@ -16,13 +16,15 @@ const WidthMismatchRatio = 0.10
 var InfrastructureStandardMismatch = &Rule{
 	Name:     "infrastructure-standard-mismatch",
 	Severity: Warning,
-	Doc: `joined lines differ in width or grade at a border
-
-Reports a matched pair — an end point of city X's line near the X/Y border and the nearest line of the same class in Y's layers within the join tolerance — whose corridor widths (width_m, or the class default) differ by more than 10% of the wider one, or whose grade properties (e.g. 快速路/主干路/次干路, or kV for power lines), where both give one, differ. A pair found from both sides is one finding. The geometry is X's end point.
-A four-lane road that meets a two-lane road at a city border becomes a bottleneck; the integration plan asks the cities to unify their infrastructure standards.
-Fix: agree the width and grade of the joined line in both cities' plans.
-
-跨市对接线路宽度相差超过 10% 或等级不一致，须统一基础设施规划实施标准。`,
+	Settings: []Setting{BoundaryReach, JoinTolerance},
+	Doc: Doc{
+		Title:   `joined lines differ in width or grade at a border`,
+		TitleZH: `跨市对接线路宽度或等级不一致`,
+		Detects: `Reports a matched pair — an end point of city X's line near the X/Y border and the nearest line of the same class in Y's layers within the join tolerance — whose corridor widths (width_m, or the class default) differ by more than 10% of the wider one, or whose grade properties (e.g. 快速路/主干路/次干路, or kV for power lines), where both give one, differ. A pair found from both sides is one finding. The geometry is X's end point.`,
+		Why:     `A four-lane road that meets a two-lane road at a city border becomes a bottleneck; the integration plan asks the cities to unify their infrastructure standards.`,
+		Fix:     `Agree the width and grade of the joined line in both cities' plans.`,
+		TextZH:  `跨市对接线路宽度相差超过 10% 或等级不一致，须统一基础设施规划实施标准。`,
+	},
 	Run: func(ctx context.Context, pass *Pass) error {
 		ends, err := pass.crossBorder(ctx)
 		if err != nil {

@@ -15,13 +15,14 @@ const HorizonGapYears = 5
 var TimingHorizon = &Rule{
 	Name:     "timing-horizon",
 	Severity: Warning,
-	Doc: `plan horizon expired or out of step
-
-Reports each layer whose horizon target year is before the as-of year (an expired plan), and each pair of layers (any levels) whose target years differ by more than 5 years. The finding names the layers; it has no features and no area.
-Plans drawn for different horizons cannot agree on what is built when: a city plan to 2030 beside a land-use plan that ended in 2020 has no land grant behind its later phases.
-Fix: revise the expired plan, or align the horizons in the next plan round.
-
-规划期限已过期，或两图层规划目标年相差超过 5 年，须修编或统一规划期限。`,
+	Doc: Doc{
+		Title:   `plan horizon expired or out of step`,
+		TitleZH: `规划期限已过期或不一致`,
+		Detects: `Reports each layer whose horizon target year is before the as-of year (an expired plan), and each pair of layers (any levels) whose target years differ by more than 5 years. The finding names the layers; it has no features and no area.`,
+		Why:     `Plans drawn for different horizons cannot agree on what is built when: a city plan to 2030 beside a land-use plan that ended in 2020 has no land grant behind its later phases.`,
+		Fix:     `Revise the expired plan, or align the horizons in the next plan round.`,
+		TextZH:  `规划期限已过期，或两图层规划目标年相差超过 5 年，须修编或统一规划期限。`,
+	},
 	Run: func(ctx context.Context, pass *Pass) error {
 		set := pass.Set
 		var timed []*planning.Layer

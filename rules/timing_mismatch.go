@@ -10,19 +10,21 @@ import (
 var InfrastructureTimingMismatch = &Rule{
 	Name:     "infrastructure-timing-mismatch",
 	Severity: Warning,
-	Doc: `joined lines are built at different times
-
-Reports a matched pair — an end point of city X's line near the X/Y border and the nearest line of the same class in Y's layers within the join tolerance — whose construction periods [start_year, end_year] do not overlap, or whose start years differ by more than 5 years (setting start_year_gap). A pair found from both sides is one finding; the message gives both periods.
-A road Changsha opens in 2025 that Xiangtan continues only in 2035 ends in a field for ten years: the integration plan asks the cities to unify infrastructure timing (时序).
-Fix: re-phase one of the two projects so that they are built together.
-
-跨市对接线路建设时序不一致（建设期不重叠或开工年份相差超过 5 年），须统一建设时序。`,
+	Settings: []Setting{BoundaryReach, JoinTolerance, StartYearGap},
+	Doc: Doc{
+		Title:   `joined lines are built at different times`,
+		TitleZH: `跨市对接线路建设时序不一致`,
+		Detects: `Reports a matched pair — an end point of city X's line near the X/Y border and the nearest line of the same class in Y's layers within the join tolerance — whose construction periods [start_year, end_year] do not overlap, or whose start years differ by more than 5 years (setting start_year_gap). A pair found from both sides is one finding; the message gives both periods.`,
+		Why:     `A road Changsha opens in 2025 that Xiangtan continues only in 2035 ends in a field for ten years: the integration plan asks the cities to unify infrastructure timing (时序).`,
+		Fix:     `Re-phase one of the two projects so that they are built together.`,
+		TextZH:  `跨市对接线路建设时序不一致（建设期不重叠或开工年份相差超过 5 年），须统一建设时序。`,
+	},
 	Run: func(ctx context.Context, pass *Pass) error {
 		ends, err := pass.crossBorder(ctx)
 		if err != nil {
 			return err
 		}
-		gap := pass.setting("start_year_gap", DefaultStartYearGap)
+		gap := pass.setting(StartYearGap.Name, StartYearGap.Default)
 		for _, e := range matchedPairs(ends) {
 			fx, fy := e.x.feature(), e.match.feature()
 			disjoint := fx.HasStart && fx.HasEnd && fy.HasStart && fy.HasEnd && max(fx.Start, fy.Start) > min(fx.End, fy.End)

@@ -12,13 +12,14 @@ import (
 var TimingPhase = &Rule{
 	Name:     "timing-phase",
 	Severity: Warning,
-	Doc: `infrastructure phase outside the land plan's horizon
-
-Finds every pair of an infrastructure feature with both start and end years and a city-master or land-use feature whose footprint (the line's corridor, or the facility polygon) overlaps it by at least the minimum area, where the start year is before the base year or the end year after the target year of that feature's layer horizon. The area is the overlap.
-Construction scheduled outside the horizon of the plan that grants the land has no plan behind it for part of its life.
-Fix: re-phase the project, or extend the land plan's horizon in its next revision.
-
-基础设施建设时序（起止年份）超出所占用城市总体规划或土地利用规划的规划期限，须调整建设时序或规划期限。`,
+	Doc: Doc{
+		Title:   `infrastructure phase outside the land plan's horizon`,
+		TitleZH: `基础设施建设时序超出规划期限`,
+		Detects: `Finds every pair of an infrastructure feature with both start and end years and a city-master or land-use feature whose footprint (the line's corridor, or the facility polygon) overlaps it by at least the minimum area, where the start year is before the base year or the end year after the target year of that feature's layer horizon. The area is the overlap.`,
+		Why:     `Construction scheduled outside the horizon of the plan that grants the land has no plan behind it for part of its life.`,
+		Fix:     `Re-phase the project, or extend the land plan's horizon in its next revision.`,
+		TextZH:  `基础设施建设时序（起止年份）超出所占用城市总体规划或土地利用规划的规划期限，须调整建设时序或规划期限。`,
+	},
 	Run: func(ctx context.Context, pass *Pass) error {
 		for _, infra := range pass.Set.LayersAt(planning.Infrastructure) {
 			for _, other := range pass.Set.Layers {

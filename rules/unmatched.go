@@ -16,12 +16,13 @@ import (
 var SelectorUnmatched = &Rule{
 	Name:     "selector-unmatched",
 	Severity: Warning,
-	Doc: `rules-file selector matches no feature of the set
-
-Reports, once per selector (an entry under a: or b: of a rule in the plan set's own rules file), a selector that picks no feature of any layer: a misspelt layer glob (changsha-mastr), a code glob no class has (X*), a level the set has no layer of. The finding points at the selector's line. A rule with such a side finds nothing, and a check reads as clean where it never looked. The embedded default rules are not reported: they are written for every kind of set.
-Fix: correct the selector, or remove it when the set rightly has no such features.
-
-规则文件中的选择器未匹配到本规划集的任何要素（图层名、用地代码通配符拼写错误等），该规则因此查不出冲突，请更正选择器。`,
+	Doc: Doc{
+		Title:   `rules-file selector matches no feature of the set`,
+		TitleZH: `规则文件选择器未匹配任何要素`,
+		Detects: `Reports, once per selector (an entry under a: or b: of a rule in the plan set's own rules file), a selector that picks no feature of any layer: a misspelt layer glob (changsha-mastr), a code glob no class has (X*), a level the set has no layer of. The finding points at the selector's line. A rule with such a side finds nothing, and a check reads as clean where it never looked. The embedded default rules are not reported: they are written for every kind of set.`,
+		Fix:     `Correct the selector, or remove it when the set rightly has no such features.`,
+		TextZH:  `规则文件中的选择器未匹配到本规划集的任何要素（图层名、用地代码通配符拼写错误等），该规则因此查不出冲突，请更正选择器。`,
+	},
 	Run: func(ctx context.Context, pass *Pass) error {
 		m := pass.Set.Manifest
 		if m == nil || m.RulesPath == "" {
@@ -159,6 +160,7 @@ func checkKeys(data []byte) error {
 var placeNames = map[reflect.Type]string{
 	reflect.TypeOf(YAMLRule{}): "in a rule",
 	reflect.TypeOf(Selector{}): "in a selector",
+	reflect.TypeOf(Doc{}):      "in a doc",
 }
 
 func keysOf(n *yaml.Node, t reflect.Type, where string) error {

@@ -37,7 +37,7 @@ type RulesFile struct {
 type YAMLRule struct {
 	Name      string     `yaml:"name"`
 	Severity  string     `yaml:"severity"`
-	Doc       string     `yaml:"doc"`
+	Doc       Doc        `yaml:"doc"`
 	Message   string     `yaml:"message"`
 	MessageZH string     `yaml:"message_zh"`
 	A         []Selector `yaml:"a"`
@@ -116,7 +116,7 @@ func (y *YAMLRule) check() error {
 	if _, err := ParseSeverity(y.Severity); err != nil {
 		return errors.New(strings.TrimPrefix(err.Error(), "rules: "))
 	}
-	if strings.TrimSpace(y.Doc) == "" {
+	if y.Doc == (Doc{}) {
 		return errors.New("no doc")
 	}
 	switch y.Relation {
@@ -138,7 +138,7 @@ func (y *YAMLRule) check() error {
 	if y.MinAreaM2 != nil && (*y.MinAreaM2 < 0 || math.IsNaN(*y.MinAreaM2)) {
 		return errors.New("min_area_m2 must be >= 0")
 	}
-	// Last, the doc rules of Validate (title line, blank line), so that
+	// Last, the doc rules of Validate (title, what it detects), so that
 	// LoadRules accepts every file ParseRulesFile accepts.
 	if err := Validate([]*Rule{y.Rule()}); err != nil {
 		return errors.New(strings.TrimPrefix(strings.TrimPrefix(err.Error(), "rules: "), y.Name+": "))
@@ -149,7 +149,7 @@ func (y *YAMLRule) check() error {
 // Rule turns the YAML rule into a runnable rule.
 func (y YAMLRule) Rule() *Rule {
 	sev, _ := ParseSeverity(y.Severity)
-	r := &Rule{Name: y.Name, Doc: strings.TrimSpace(y.Doc), Severity: sev, Relation: y.Relation}
+	r := &Rule{Name: y.Name, Doc: y.Doc, Severity: sev, Relation: y.Relation}
 	r.Run = func(ctx context.Context, pass *Pass) error { return y.run(ctx, pass) }
 	return r
 }

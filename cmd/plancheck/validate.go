@@ -11,7 +11,6 @@ import (
 	"github.com/plancheck/plancheck/geo"
 	"github.com/plancheck/plancheck/planning"
 	"github.com/plancheck/plancheck/rules"
-	"github.com/plancheck/plancheck/rules/review"
 	"github.com/urfave/cli/v2"
 )
 
@@ -143,47 +142,6 @@ func rulesCommand() *cli.Command {
 				fmt.Fprintf(w, "  %-42s %-8s %s\n", r.Name, r.Severity, r.Title())
 			}
 			return nil
-		},
-	}
-}
-
-func explainCommand() *cli.Command {
-	return &cli.Command{
-		Name:      "explain",
-		Usage:     "print what a rule detects, why it matters and how to fix it",
-		ArgsUsage: "RULE",
-		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "manifest", Usage: "explain the rules of this plan set's `FILE` (its rules file), not only the default set"},
-		},
-		Action: func(c *cli.Context) error {
-			if c.NArg() != 1 {
-				return usageError("explain needs one rule name (see plancheck rules)")
-			}
-			name := c.Args().First()
-			known := append(rules.All(), rules.InputRules()...)
-			if m := c.String("manifest"); m != "" {
-				man, err := planning.ReadManifest(m, planning.ManifestOptions{AllowOutside: true})
-				if err != nil {
-					return inputError(err)
-				}
-				rs, err := rules.LoadRules(man.RulesPath)
-				if err != nil {
-					return inputError(err)
-				}
-				known = append(rs, known...)
-			}
-			if r := rules.Lookup(known, name); r != nil {
-				fmt.Fprintf(c.App.Writer, "%s (%s)\n\n%s\n", r.Name, r.Severity, r.Doc)
-				return nil
-			}
-			// The review step's own findings.
-			for _, ri := range review.Rules() {
-				if ri.Name == name {
-					fmt.Fprintf(c.App.Writer, "%s (%s)\n\n%s\n", ri.Name, ri.Severity, ri.Doc)
-					return nil
-				}
-			}
-			return usageError("no rule %q (see plancheck rules, or explain --manifest FILE for a plan set's own rules)", name)
 		},
 	}
 }

@@ -88,6 +88,40 @@ type htmlRule struct {
 	Name, Title, Severity string
 	Count                 int
 	AreaM2, AreaHa        string
+	// The rule's doc, shown under its title: 标题, the sections, the
+	// settings it reads.
+	TitleZH  string
+	Sections []htmlSection
+	Settings []htmlSetting
+}
+
+type htmlSection struct {
+	Heading    string
+	Paragraphs []string
+}
+
+type htmlSetting struct {
+	Name, Text string
+}
+
+// ruleHelp fills in the doc of a rule row; a rule known only by name (a
+// finding of a rule missing from the run's list) has none.
+func (h *htmlRule) ruleHelp(ri rules.RuleInfo) {
+	if ri.Doc == "" && ri.Help == (rules.Doc{}) {
+		return
+	}
+	d := ri.Structured()
+	h.TitleZH = clean(d.TitleZH)
+	for _, sec := range d.Sections(nil) {
+		hs := htmlSection{Heading: clean(sec.Heading)}
+		for _, p := range strings.Split(sec.Text, "\n") {
+			hs.Paragraphs = append(hs.Paragraphs, clean(p))
+		}
+		h.Sections = append(h.Sections, hs)
+	}
+	for _, st := range ri.Settings {
+		h.Settings = append(h.Settings, htmlSetting{Name: clean(st.Name), Text: clean(strings.TrimPrefix(st.Line(), st.Name+": "))})
+	}
 }
 
 type htmlPair struct {
@@ -208,10 +242,12 @@ func HTML(w io.Writer, r *rules.Result) error {
 		}
 	}
 	for _, rc := range s.Rules {
-		page.Rules = append(page.Rules, htmlRule{
+		row := htmlRule{
 			Name: clean(rc.Rule.Name), Title: clean(rc.Rule.Title), Severity: severityClass(rc.Rule.Severity),
 			Count: rc.Count, AreaM2: metres(rc.AreaM2), AreaHa: hectares(rc.AreaM2),
-		})
+		}
+		row.ruleHelp(rc.Rule)
+		page.Rules = append(page.Rules, row)
 	}
 	page.Severity = []htmlCount{{"error", s.Errors}, {"warning", s.Warnings}, {"info", s.Infos}}
 	if s.Absent > 0 {

@@ -63,7 +63,8 @@ type sarifDescriptor struct {
 }
 
 type sarifText struct {
-	Text string `json:"text"`
+	Text     string `json:"text"`
+	Markdown string `json:"markdown,omitempty"`
 }
 
 type sarifConfig struct {
@@ -121,7 +122,8 @@ type sarifProperties struct {
 
 // SARIF writes a SARIF 2.1.0 log with one run. The driver has one
 // reporting descriptor per rule (id = name, shortDescription = title,
-// fullDescription and help = doc, defaultConfiguration.level); each result
+// fullDescription and help = the doc as text, as explain prints it, and as
+// Markdown, defaultConfiguration.level); each result
 // points at its rule, has the English and Chinese message, the layer file
 // and line as physical location when known, the features (or, for
 // layer-level findings, the layers) as logical locations, and the finding
@@ -151,8 +153,8 @@ func SARIF(w io.Writer, r *rules.Result) error {
 			DefaultConfiguration: sarifConfig{Level: sarifLevel(ri.Severity)},
 		}
 		if ri.Doc != "" {
-			d.FullDescription = &sarifText{Text: ri.Doc}
-			d.Help = &sarifText{Text: ri.Doc}
+			help := sarifText{Text: ri.Doc, Markdown: helpMarkdown(ri)}
+			d.FullDescription, d.Help = &help, &help
 		}
 		driver.Rules[i] = d
 	}
@@ -294,4 +296,32 @@ func suppressions(f rules.Finding) []sarifSuppression {
 		}
 	}
 	return []sarifSuppression{{Kind: "external", Status: status, Justification: strings.Join(just, "; ")}}
+}
+
+// helpMarkdown renders a rule's doc for SARIF viewers (GitHub code
+// scanning shows it with an alert): the title and 标题 in bold, then each
+// section as a paragraph led by its heading, and the settings as a list.
+func helpMarkdown(ri rules.RuleInfo) string {
+	d := ri.Structured()
+	var b strings.Builder
+	b.WriteString("**" + md(d.Title) + "**")
+	if d.TitleZH != "" {
+		b.WriteString(" · **" + md(d.TitleZH) + "**")
+	}
+	for _, sec := range d.Sections(nil) {
+		b.WriteString("\n\n**" + md(sec.Heading) + ".** ")
+		for i, line := range strings.Split(sec.Text, "\n") {
+			if i > 0 {
+				b.WriteString("\n\n")
+			}
+			b.WriteString(md(line))
+		}
+	}
+	if len(ri.Settings) > 0 {
+		b.WriteString("\n\n**Settings** (`settings:` in plancheck.yaml):\n")
+		for _, st := range ri.Settings {
+			b.WriteString("\n- `" + st.Name + "`: " + md(strings.TrimPrefix(st.Line(), st.Name+": ")))
+		}
+	}
+	return b.String()
 }
