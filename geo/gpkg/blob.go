@@ -127,7 +127,7 @@ func decodeBlob(b []byte, maxPoints int) (g orb.Geometry, srsID int32, zm bool, 
 	if empty {
 		return emptyOf(kind), srsID, s.zm, nil
 	}
-	if flags&flagEmpty != 0 {
+	if flags&flagEmpty != 0 && s.points > 0 {
 		return nil, srsID, s.zm, fmt.Errorf("the header flags an empty geometry but the WKB holds %d points", s.points)
 	}
 	if s.rewrite != nil {

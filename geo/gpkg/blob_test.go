@@ -119,6 +119,7 @@ func TestBlobRoundTrip(t *testing.T) {
 		orb.MultiLineString{},
 		orb.Polygon{{{0, 0}, {1, 0}, {1, 1}, {0, 0}}},
 		orb.Polygon{},
+		orb.Polygon{{}}, // no points: the empty flag, the ring kept
 		orb.MultiPolygon{{{{0, 0}, {1, 0}, {1, 1}, {0, 0}}}, {}, {{{3, 3}, {4, 3}, {4, 4}, {3, 3}}, {}}},
 		orb.MultiPolygon{},
 		orb.Polygon{{{3.8e6, 5.1e5}, {3.8e6 + 0.001, 5.1e5}, {3.8e6, 5.1e5 + 1e-9}, {3.8e6, 5.1e5}}},

@@ -1,6 +1,6 @@
 // Package gpkg reads OGC GeoPackage feature tables: the SQLite file QGIS,
-// ArcGIS and GDAL write, and the format in which planning bureaus
-// increasingly deliver layers instead of Shapefiles.
+// ArcGIS and GDAL write, in which planning layers are delivered beside
+// Shapefiles.
 //
 // [Read] returns one feature table: every row's primary key (fid), its
 // geometry as an orb value in the coordinates of the file (x = longitude
@@ -114,8 +114,12 @@ type Layer struct {
 	File           string // as given to Read
 	Table          string // as gpkg_contents spells it
 	GeometryColumn string
-	GeometryType   string // gpkg_geometry_columns.geometry_type_name, e.g. "MULTIPOLYGON" or "GEOMETRY"
-	SRSID          int32  // the geometry column's srs_id
+	// GeometryType is gpkg_geometry_columns.geometry_type_name, e.g.
+	// "MULTIPOLYGON" or "GEOMETRY". Features are not checked against it:
+	// a Polygon in a MULTIPOLYGON column is returned as a Polygon, for
+	// the caller's type checks.
+	GeometryType string
+	SRSID        int32 // the geometry column's srs_id
 	// EPSG is the EPSG code of the srs_id (gpkg_spatial_ref_sys with
 	// organization EPSG, in any case); 0 when the SRS is undefined (srs_id
 	// 0 or -1) or defined by another organisation.
@@ -134,7 +138,7 @@ type Layer struct {
 type Error struct {
 	File  string // as given
 	Table string // "" when the file as a whole is at fault
-	FID   int64  // the row; 0 when not about one row
+	FID   int64  // the row; 0 when not about one row (a row whose fid is 0 is not named)
 	Msg   string // what is wrong, in detail
 	Err   error  // one of the sentinels, or the context's error
 }
