@@ -16,12 +16,28 @@ import (
 
 // Layer sources. A layer is read by the first source in layerSources that
 // claims it; GeoJSON, which no source claims, is read by geo's reader
-// directly. Every other source turns its records into GeoJSON text for the
-// same reader, so structure, CRS, OGC validity, attributes and fields
+// directly. Every other source hands its decoded records to
+// geo.BuildLayer, so CRS, coordinates, OGC validity, attributes and fields
 // mappings are judged by one implementation whatever the format: adding a
 // format is one reader package and one entry here.
 var layerSources = []layerSource{
-	{"ESRI Shapefile", isShapefile, readShapefile},
+	{"ESRI Shapefile", "record", isShapefile, readShapefile},
+	{"GeoPackage", "fid", func(s LayerSpec) bool { return s.Source == "" && isGeoPackage(s.Path) }, readGeoPackage},
+	{"PostGIS", "row", func(s LayerSpec) bool { return s.Source != "" }, readPostGIS},
+}
+
+// RecordUnit names what a location's number counts in a layer file or
+// source: "" for a line of a text file, else "record" (Shapefile), "fid"
+// (GeoPackage) or "row" (database).
+func RecordUnit(file string) string {
+	spec := LayerSpec{Path: file}
+	if strings.Contains(file, "://") {
+		spec.Source = file
+	}
+	if s := sourceFor(spec); s != nil {
+		return s.unit
+	}
+	return ""
 }
 
 // FileFormat names the format a layer file is read as, by its name:
@@ -39,6 +55,7 @@ func FileFormat(path string) string {
 
 type layerSource struct {
 	name  string
+	unit  string // what its locations count: record, fid, row
 	claim func(LayerSpec) bool
 	read  func(context.Context, LayerSpec) (*sourceRead, error)
 }

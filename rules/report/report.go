@@ -24,6 +24,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/plancheck/plancheck/planning"
 	"github.com/plancheck/plancheck/rules"
 )
 
@@ -195,6 +196,11 @@ func location(f rules.Finding) string {
 		return ""
 	}
 	if f.Location.Line > 0 {
+		// A Shapefile, GeoPackage or database has no lines: say what the
+		// number counts ("plan.shp:record 12").
+		if unit := planning.RecordUnit(f.Location.File); unit != "" {
+			return f.Location.File + ":" + unit + " " + strconv.Itoa(f.Location.Line)
+		}
 		return f.Location.File + ":" + strconv.Itoa(f.Location.Line)
 	}
 	return f.Location.File
