@@ -62,7 +62,7 @@ start() {
   (umask 077 && printf '%s\n' "$pw" >"$dir/pw") # for initdb; removed right after
   [ "$(id -u)" -ne 0 ] || chown postgres: "$dir/pw"
   as_owner "$bin/initdb" -D "$dir/data" -U postgres --pwfile="$dir/pw" \
-    --auth-host=scram-sha-256 --auth-local=trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
+    --auth-host=scram-sha-256 --auth-local=trust -E UTF8 --locale=C.UTF-8 --no-sync >"$dir/initdb.log" 2>&1 \
     || { cat "$dir/initdb.log" >&2; return 1; }
   rm -f "$dir/pw"
   as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
