@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/paulmach/orb"
+	"github.com/plancheck/plancheck/geo"
 )
 
 // Input describes one layer file that went into a run.
@@ -90,11 +91,15 @@ type Result struct {
 	// resolve from the repository root; other reports keep paths relative
 	// to the plan set.
 	SourceRoot string
+	// OutCRS is the CRS conflicts.gpkg is written in (the layers'
+	// CGCS2000 zone, for GIS work in metres); nil is EPSG:4326. Reports
+	// meant for the web and the field (GeoJSON, KML) stay in lon/lat.
+	OutCRS *geo.CRS
 }
 
 // SourcePath is a plan-set-relative file as seen from where plancheck runs.
 func (r *Result) SourcePath(file string) string {
-	if r.SourceRoot == "" || r.SourceRoot == "." || file == "" {
+	if r.SourceRoot == "" || r.SourceRoot == "." || file == "" || strings.Contains(file, "://") {
 		return file
 	}
 	return strings.TrimSuffix(r.SourceRoot, "/") + "/" + file

@@ -44,6 +44,7 @@ func checkCommand() *cli.Command {
 		ArgsUsage: "PLANSET_DIR",
 		Flags: append(append(commonFlags(),
 			&cli.StringFlag{Name: "out", Usage: "write the reports (" + outFiles() + ") into `DIR`"},
+			outCRSFlag,
 			&cli.Float64Flag{Name: "min-area", Value: rules.DefaultMinAreaM2, Usage: "smallest conflict patch reported, in m²"},
 			&cli.StringFlag{Name: "only", Usage: "only findings involving `LAYER` (check a new layer against the rest)"},
 			&cli.StringFlag{Name: "cpuprofile", Usage: "write a CPU profile to `FILE` (for performance work)", Hidden: true},
@@ -215,12 +216,46 @@ func reportRun(ctx context.Context, c *cli.Context, s runSettings, manifest stri
 	if res.SourceRoot, err = sourceRoot(c, manifest); err != nil {
 		return inputError(err)
 	}
+	if res.OutCRS, err = outCRS(c.String("out-crs"), set); err != nil {
+		return err
+	}
 	if out := c.String("out"); out != "" {
 		if err := report.WriteDirWith(ctx, out, res, report.DirOptions{Inputs: inputFiles(set)}); err != nil {
 			return runError("writing reports", err)
 		}
 	}
 	return finish(c, s, res)
+}
+
+var outCRSFlag = &cli.StringFlag{Name: "out-crs", Usage: "write conflicts.gpkg in `CRS`: EPSG:4490 or a CGCS2000 Gauss–Krüger zone (EPSG:4513–4554), or \"layers\" for the zone the plan set's layers declare (default EPSG:4326; GeoJSON and KML stay lon/lat)"}
+
+// outCRS is the CRS --out-crs names, nil for the default (EPSG:4326).
+func outCRS(value string, set *planning.PlanSet) (*geo.CRS, error) {
+	switch value {
+	case "":
+		return nil, nil
+	case "layers":
+		var zone *geo.CRS
+		for _, l := range set.Layers {
+			c := l.CRS
+			if c.Geographic || c.EPSG == 0 {
+				continue
+			}
+			if zone != nil && zone.EPSG != c.EPSG {
+				return nil, usageError("--out-crs layers: the layers declare two zones (%s and %s); name one, e.g. --out-crs %s", zone, c, zone)
+			}
+			zone = &c
+		}
+		if zone == nil {
+			return nil, usageError("--out-crs layers: no layer of the plan set declares a Gauss–Krüger zone; name one, e.g. --out-crs EPSG:4547")
+		}
+		return zone, nil
+	}
+	c, err := geo.ParseCRS(value)
+	if err != nil || c.Shift != geo.NoShift || c.WKT() == "" {
+		return nil, usageError("--out-crs %q: want EPSG:4326, EPSG:4490, a CGCS2000 Gauss–Krüger zone EPSG:4513–4554, or layers", value)
+	}
+	return &c, nil
 }
 
 // outFiles names the files of --out, for the usage text.

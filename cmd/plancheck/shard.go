@@ -160,6 +160,7 @@ func mergeCommand() *cli.Command {
 		ArgsUsage: "PART_DIR...",
 		Flags: append(append(commonFlags(),
 			&cli.StringFlag{Name: "out", Usage: "write the reports into `DIR` (as check --out)"},
+			outCRSFlag,
 		), reviewFlags()...),
 		Action: runMerge,
 	}

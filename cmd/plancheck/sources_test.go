@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"math"
 	"net/url"
 	"os"
 	"os/exec"
@@ -199,5 +200,68 @@ func writeText(t *testing.T, path, text string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// --out-crs writes conflicts.gpkg in the layers' Gauss–Krüger zone; GDAL
+// reads it as that CRS, and PROJ's inverse of its coordinates gives the
+// lon/lat of conflicts.geojson (to 1e-6°, ~0.1 m, beyond the rounding).
+func TestOutCRSGeoPackage(t *testing.T) {
+	needOgr2ogr(t)
+	out := filepath.Join(t.TempDir(), "out")
+	if _, stderr, code := runCLI(t, "check", filepath.Join(repoRoot, "fixtures/czt"), "--out", out, "--out-crs", "layers", "--quiet"); code == exitUsage {
+		t.Fatal(stderr)
+	}
+	info, err := exec.Command("ogrinfo", "-so", "-al", filepath.Join(out, "conflicts.gpkg")).CombinedOutput()
+	if err != nil {
+		t.Fatalf("ogrinfo: %v\n%s", err, info)
+	}
+	if !strings.Contains(string(info), `CGCS2000 / 3-degree Gauss-Kruger CM 114E`) || !strings.Contains(string(info), `ID["EPSG",4547]`) {
+		t.Errorf("conflicts.gpkg is not in EPSG:4547:\n%s", info)
+	}
+	back := filepath.Join(t.TempDir(), "back.geojson")
+	ogr2ogr(t, "-f", "GeoJSON", "-t_srs", "EPSG:4326", back, filepath.Join(out, "conflicts.gpkg"))
+	type fc struct {
+		Features []struct {
+			Properties map[string]any `json:"properties"`
+			Geometry   struct {
+				Coordinates [][][][2]float64 `json:"coordinates"`
+			} `json:"geometry"`
+		} `json:"features"`
+	}
+	var want, got fc
+	for path, dst := range map[string]*fc{filepath.Join(out, "conflicts.geojson"): &want, back: &got} {
+		if err := json.Unmarshal(mustRead(t, path), dst); err != nil {
+			t.Fatal(path, err)
+		}
+	}
+	if len(got.Features) != len(want.Features) || len(want.Features) < 50 {
+		t.Fatalf("%d features back, want %d", len(got.Features), len(want.Features))
+	}
+	compared := 0
+	for i, w := range want.Features {
+		g := got.Features[i]
+		if g.Properties["fingerprint"] != w.Properties["fingerprint"] {
+			t.Fatalf("feature %d: fingerprint %v, want %v", i, g.Properties["fingerprint"], w.Properties["fingerprint"])
+		}
+		for p, poly := range w.Geometry.Coordinates {
+			for r, ring := range poly {
+				for k, pt := range ring {
+					q := g.Geometry.Coordinates[p][r][k]
+					if math.Abs(q[0]-pt[0]) > 1e-6 || math.Abs(q[1]-pt[1]) > 1e-6 {
+						t.Fatalf("feature %d point %v comes back as %v", i, pt, q)
+					}
+					compared++
+				}
+			}
+		}
+	}
+	if compared < 1000 {
+		t.Errorf("only %d points compared", compared)
+	}
+	for _, bad := range []string{"EPSG:3857", "GCJ-02"} {
+		if _, stderr, code := runCLI(t, "check", filepath.Join(repoRoot, "fixtures/czt"), "--out-crs", bad, "--quiet"); code != exitUsage || !strings.Contains(stderr, "--out-crs") {
+			t.Errorf("--out-crs %s: exit %d, %s", bad, code, stderr)
+		}
 	}
 }

@@ -82,6 +82,25 @@ func writeGeoPackage(path string, r *rules.Result) error {
 	if r.Date != "" {
 		changed = r.Date + "T00:00:00.000Z"
 	}
+	srsID, project := int32(4326), roundGeometry
+	srsRow := ""
+	if c := r.OutCRS; c != nil && c.EPSG != 4326 {
+		if c.WKT() == "" {
+			return fmt.Errorf("conflicts.gpkg: %s has no EPSG definition to write", c)
+		}
+		srsID = int32(c.EPSG)
+		srsRow = fmt.Sprintf(",\n\t\t\t('%s', %d, 'EPSG', %d, '%s', '%s')", strings.TrimPrefix(c.Name, c.String()+" "), c.EPSG, c.EPSG, c.WKT(), c.Name)
+		if !c.Geographic {
+			// Millimetres, as the degrees are rounded to about a centimetre.
+			crs := *c
+			project = func(g orb.Geometry) orb.Geometry {
+				return geo.Transform(g, func(lon, lat float64) (float64, float64) {
+					x, y := crs.FromLonLat(lon, lat)
+					return round(x, 3), round(y, 3)
+				})
+			}
+		}
+	}
 	var cols []string
 	for _, c := range gpkgColumns {
 		cols = append(cols, c.name+" "+c.typ)
@@ -96,7 +115,7 @@ func writeGeoPackage(path string, r *rules.Result) error {
 		`INSERT INTO gpkg_spatial_ref_sys VALUES
 			('Undefined cartesian SRS', -1, 'NONE', -1, 'undefined', 'undefined cartesian coordinate reference system'),
 			('Undefined geographic SRS', 0, 'NONE', 0, 'undefined', 'undefined geographic coordinate reference system'),
-			('WGS 84 geodetic', 4326, 'EPSG', 4326, '` + wgs84WKT + `', 'longitude/latitude coordinates in decimal degrees on the WGS 84 spheroid')`,
+			('WGS 84 geodetic', 4326, 'EPSG', 4326, '` + wgs84WKT + `', 'longitude/latitude coordinates in decimal degrees on the WGS 84 spheroid')` + srsRow,
 		`CREATE TABLE gpkg_contents (table_name TEXT NOT NULL PRIMARY KEY, data_type TEXT NOT NULL, identifier TEXT UNIQUE,
 			description TEXT DEFAULT '', last_change DATETIME NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
 			min_x DOUBLE, min_y DOUBLE, max_x DOUBLE, max_y DOUBLE, srs_id INTEGER,
@@ -135,7 +154,7 @@ func writeGeoPackage(path string, r *rules.Result) error {
 		g, kind := polygonalGeometry(f, ext)
 		var blob []byte
 		if g != nil {
-			g = roundGeometry(g)
+			g = project(g)
 			b := geo.BoundOf(g)
 			boxes[i] = &b
 			if !seen {
@@ -143,7 +162,7 @@ func writeGeoPackage(path string, r *rules.Result) error {
 			} else {
 				all = all.Union(b)
 			}
-			if blob, err = gpkg.EncodeBlob(g, 4326); err != nil {
+			if blob, err = gpkg.EncodeBlob(g, srsID); err != nil {
 				return fmt.Errorf("finding %s %s: %w", f.Rule, f.Subject(), err)
 			}
 		}
@@ -192,9 +211,9 @@ func writeGeoPackage(path string, r *rules.Result) error {
 		sql  string
 		args []any
 	}{
-		{"INSERT INTO gpkg_contents VALUES (?, 'features', ?, ?, ?, ?, ?, ?, ?, 4326)",
-			[]any{gpkgTable, gpkgTable, title, changed, all.Min[0], all.Min[1], all.Max[0], all.Max[1]}},
-		{"INSERT INTO gpkg_geometry_columns VALUES (?, 'geom', 'MULTIPOLYGON', 4326, 0, 0)", []any{gpkgTable}},
+		{"INSERT INTO gpkg_contents VALUES (?, 'features', ?, ?, ?, ?, ?, ?, ?, ?)",
+			[]any{gpkgTable, gpkgTable, title, changed, all.Min[0], all.Min[1], all.Max[0], all.Max[1], srsID}},
+		{"INSERT INTO gpkg_geometry_columns VALUES (?, 'geom', 'MULTIPOLYGON', ?, 0, 0)", []any{gpkgTable, srsID}},
 		{"INSERT INTO gpkg_extensions VALUES (?, 'geom', 'gpkg_rtree_index', 'http://www.geopackage.org/spec120/#extension_rtree', 'write-only')", []any{gpkgTable}},
 		{"CREATE VIRTUAL TABLE rtree_conflicts_geom USING rtree(id, minx, maxx, miny, maxy)", nil},
 	}
