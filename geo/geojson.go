@@ -320,133 +320,16 @@ func (d *decoder) decode() (*Layer, error) {
 		return nil, d.unreadable("%v", err)
 	}
 	d.bom = bom
-	s := &streamScanner{r: br}
-	if c, err := s.peek(); err != nil {
-		return nil, d.unreadable("not JSON: %v", s.eof(err))
-	} else if c != '{' {
-		if v, err := s.value(nil); err == nil && json.Valid(v) {
-			return nil, d.unreadable("top level is not a JSON object")
-		}
-		return nil, d.unreadable("not JSON: invalid character %q at the start of the file", c)
-	}
-	startLine := d.lines.lineAt(d.bom + s.off)
-	s.r.Discard(1)
-	s.off++
-
-	var (
-		raws     featureChunks
-		sawFeats bool
-		members  []member
-	)
-	c, err := s.peek()
+	top, err := d.topLevel(&streamScanner{r: br})
 	if err != nil {
-		return nil, d.syntax(s.eof(err))
+		return nil, err
 	}
-	if c == '}' {
-		s.r.Discard(1)
-		s.off++
-	} else {
-		for {
-			keyRaw, err := s.value(nil)
-			if err != nil {
-				return nil, d.syntax(err)
-			}
-			key, err := unquote(keyRaw)
-			if err != nil {
-				return nil, d.syntax(s.errf("expected a member name"))
-			}
-			if err := s.expect(':'); err != nil {
-				return nil, d.syntax(err)
-			}
-			if key == "features" {
-				if sawFeats {
-					return nil, d.unreadable("duplicate \"features\" member")
-				}
-				sawFeats = true
-				if raws, err = d.features(s); err != nil {
-					return nil, err
-				}
-			} else {
-				v, err := s.value(nil)
-				if err != nil {
-					return nil, d.syntax(err)
-				}
-				if !json.Valid(v) {
-					return nil, d.unreadable("not JSON: malformed value of %q", key)
-				}
-				if _, dup := lookup(members, key); dup && (key == "type" || key == "crs") {
-					return nil, d.unreadable("duplicate %q member", key)
-				}
-				members = append(members, member{key: key, val: v})
-			}
-			c, err := s.peek()
-			if err != nil {
-				return nil, d.syntax(s.eof(err))
-			}
-			s.r.Discard(1)
-			s.off++
-			if c == '}' {
-				break
-			}
-			if c != ',' {
-				return nil, d.syntax(s.errf("expected ',' or '}' after member %q, found %q", key, c))
-			}
-		}
-	}
-	if _, err := s.peek(); err != io.EOF {
-		if err != nil {
-			return nil, d.syntax(err)
-		}
-		return nil, d.unreadable("trailing data after the top-level object")
-	}
-
-	var typ string
-	if t, ok := lookup(members, "type"); !ok {
-		return nil, d.unreadable("top-level object has no \"type\" member")
-	} else if err := json.Unmarshal(t, &typ); err != nil {
-		return nil, d.unreadable("top-level \"type\" is not a string")
-	}
-	rawCRS, _ := lookup(members, "crs")
-	bbox, _ := lookup(members, "bbox")
-
 	layer := &Layer{}
-	switch typ {
-	case "FeatureCollection":
-		if !sawFeats {
-			return nil, d.unreadable("FeatureCollection has no \"features\" member")
-		}
-		if msg := bboxProblem(bbox); msg != "" {
-			layer.Problems = append(layer.Problems, Problem{Kind: ProblemFeature, Feature: -1, Line: startLine, Message: "FeatureCollection " + msg})
-		}
-	case "Feature":
-		if sawFeats {
-			return nil, d.unreadable("a Feature has a \"features\" member")
-		}
-		raw, err := d.feature(0, startLine, objectBytes(members), nil)
-		if err != nil {
-			return nil, err
-		}
-		raws = featureChunks{{raw}}
-	case "Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon", "GeometryCollection":
-		if sawFeats {
-			return nil, d.unreadable("a %s geometry has a \"features\" member", typ)
-		}
-		raw := rawFeature{Feature: Feature{Index: 0, Line: startLine}, hasGeom: true}
-		parser := d.newParser(0, startLine)
-		src, err := parser.parseGeometry(objectBytes(members), 0)
-		if err != nil {
-			return nil, d.syntax(err)
-		}
-		raw.Geometry = src
-		raw.setGeomProblems(parser.problems)
-		if msg := bboxProblem(bbox); msg != "" {
-			raw.addProblem(Problem{Kind: ProblemFeature, Feature: 0, Line: startLine, Message: "geometry " + msg})
-		}
-		raws = featureChunks{{raw}}
-	default:
-		return nil, d.unreadable("top-level \"type\" is %q, not a GeoJSON type (FeatureCollection, Feature or a geometry)", typ)
+	raws, err := d.topFeatures(top, layer)
+	if err != nil {
+		return nil, err
 	}
-
+	rawCRS, _ := lookup(top.members, "crs")
 	crs, crsProblem, err := d.resolveCRS(rawCRS)
 	if err != nil {
 		return nil, err
@@ -456,6 +339,149 @@ func (d *decoder) decode() (*Layer, error) {
 		layer.Problems = append(layer.Problems, *crsProblem)
 	}
 	return d.assemble(raws, layer)
+}
+
+// topObject is the file's top-level object: its members but "features",
+// whose features are parsed as they stream by.
+type topObject struct {
+	members  []member
+	raws     featureChunks
+	sawFeats bool
+	line     int // of the opening brace
+}
+
+// topLevel reads the top-level object, parsing the features of its
+// "features" member on the way, and checks that nothing follows it.
+func (d *decoder) topLevel(s *streamScanner) (topObject, error) {
+	var top topObject
+	if c, err := s.peek(); err != nil {
+		return top, d.unreadable("not JSON: %v", s.eof(err))
+	} else if c != '{' {
+		if v, err := s.value(nil); err == nil && json.Valid(v) {
+			return top, d.unreadable("top level is not a JSON object")
+		}
+		return top, d.unreadable("not JSON: invalid character %q at the start of the file", c)
+	}
+	top.line = d.lines.lineAt(d.bom + s.off)
+	s.r.Discard(1)
+	s.off++
+	c, err := s.peek()
+	if err != nil {
+		return top, d.syntax(s.eof(err))
+	}
+	if c == '}' {
+		s.r.Discard(1)
+		s.off++
+	} else {
+		for {
+			key, err := d.topMember(s, &top)
+			if err != nil {
+				return top, err
+			}
+			c, err := s.peek()
+			if err != nil {
+				return top, d.syntax(s.eof(err))
+			}
+			s.r.Discard(1)
+			s.off++
+			if c == '}' {
+				break
+			}
+			if c != ',' {
+				return top, d.syntax(s.errf("expected ',' or '}' after member %q, found %q", key, c))
+			}
+		}
+	}
+	if _, err := s.peek(); err != io.EOF {
+		if err != nil {
+			return top, d.syntax(err)
+		}
+		return top, d.unreadable("trailing data after the top-level object")
+	}
+	return top, nil
+}
+
+// topMember reads one member of the top-level object into top.
+func (d *decoder) topMember(s *streamScanner, top *topObject) (key string, err error) {
+	keyRaw, err := s.value(nil)
+	if err != nil {
+		return "", d.syntax(err)
+	}
+	if key, err = unquote(keyRaw); err != nil {
+		return "", d.syntax(s.errf("expected a member name"))
+	}
+	if err := s.expect(':'); err != nil {
+		return key, d.syntax(err)
+	}
+	if key == "features" {
+		if top.sawFeats {
+			return key, d.unreadable("duplicate \"features\" member")
+		}
+		top.sawFeats = true
+		top.raws, err = d.features(s)
+		return key, err
+	}
+	v, err := s.value(nil)
+	if err != nil {
+		return key, d.syntax(err)
+	}
+	if !json.Valid(v) {
+		return key, d.unreadable("not JSON: malformed value of %q", key)
+	}
+	if _, dup := lookup(top.members, key); dup && (key == "type" || key == "crs") {
+		return key, d.unreadable("duplicate %q member", key)
+	}
+	top.members = append(top.members, member{key: key, val: v})
+	return key, nil
+}
+
+// topFeatures are the features the top-level object stands for by its
+// type: a FeatureCollection's, a lone Feature, or a bare geometry as one
+// feature. Problems of the object itself go to layer.
+func (d *decoder) topFeatures(top topObject, layer *Layer) (featureChunks, error) {
+	var typ string
+	if t, ok := lookup(top.members, "type"); !ok {
+		return nil, d.unreadable("top-level object has no \"type\" member")
+	} else if err := json.Unmarshal(t, &typ); err != nil {
+		return nil, d.unreadable("top-level \"type\" is not a string")
+	}
+	bbox, _ := lookup(top.members, "bbox")
+	switch typ {
+	case "FeatureCollection":
+		if !top.sawFeats {
+			return nil, d.unreadable("FeatureCollection has no \"features\" member")
+		}
+		if msg := bboxProblem(bbox); msg != "" {
+			layer.Problems = append(layer.Problems, Problem{Kind: ProblemFeature, Feature: -1, Line: top.line, Message: "FeatureCollection " + msg})
+		}
+		return top.raws, nil
+	case "Feature":
+		if top.sawFeats {
+			return nil, d.unreadable("a Feature has a \"features\" member")
+		}
+		raw, err := d.feature(0, top.line, objectBytes(top.members), nil)
+		if err != nil {
+			return nil, err
+		}
+		return featureChunks{{raw}}, nil
+	case "Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon", "GeometryCollection":
+		if top.sawFeats {
+			return nil, d.unreadable("a %s geometry has a \"features\" member", typ)
+		}
+		raw := rawFeature{Feature: Feature{Index: 0, Line: top.line}, hasGeom: true}
+		parser := d.newParser(0, top.line)
+		src, err := parser.parseGeometry(objectBytes(top.members), 0)
+		if err != nil {
+			return nil, d.syntax(err)
+		}
+		raw.Geometry = src
+		raw.setGeomProblems(parser.problems)
+		if msg := bboxProblem(bbox); msg != "" {
+			raw.addProblem(Problem{Kind: ProblemFeature, Feature: 0, Line: top.line, Message: "geometry " + msg})
+		}
+		return featureChunks{{raw}}, nil
+	}
+	return nil, d.unreadable("top-level \"type\" is %q, not a GeoJSON type (FeatureCollection, Feature or a geometry)", typ)
 }
 
 // assemble places and checks the parsed features of a layer whose CRS is
