@@ -228,6 +228,7 @@ func ParseManifest(data []byte, path string, opts ManifestOptions) (*Manifest, e
 	m := &Manifest{Path: path, Dir: filepath.Dir(path), Rules: "default"}
 	sawLayers := false
 	rulesLine, decisionsLine := 0, 0
+	var settingsNode *yaml.Node
 	err := p.mapping(root, func(key string, k, v *yaml.Node) error {
 		switch key {
 		case "name":
@@ -239,7 +240,10 @@ func ParseManifest(data []byte, path string, opts ManifestOptions) (*Manifest, e
 			rulesLine = v.Line
 			return p.str(v, &m.Rules)
 		case "settings":
-			return p.settings(v, m)
+			// Checked once the rules file is known: its rules say which
+			// settings there are.
+			settingsNode = v
+			return nil
 		case "tile":
 			// Written by plancheck tile into each tile's manifest and read
 			// by package tiling; the plan set itself is unchanged by it.
@@ -298,6 +302,11 @@ func ParseManifest(data []byte, path string, opts ManifestOptions) (*Manifest, e
 			return nil, p.errf(rulesLine, "rules file %s does not exist%s", m.Rules, slashHint(m.Rules))
 		}
 		m.RulesPath = rp
+	}
+	if settingsNode != nil {
+		if err := p.settings(settingsNode, m); err != nil {
+			return nil, err
+		}
 	}
 	if m.Decisions != "" {
 		dp, err := resolveInside(m.Dir, m.Decisions, opts.AllowOutside)
@@ -430,22 +439,12 @@ type Setting struct {
 	Integer  bool
 }
 
-// Settings lists the tolerances a manifest may set, in the order messages
-// name them.
-var Settings = []Setting{
-	{Name: "boundary_reach_m", Min: 0, Max: 10000, Unit: "m"},
-	{Name: "join_tolerance_m", Min: 0, Max: 10000, Unit: "m"},
-	{Name: "start_year_gap", Min: 0, Max: 100, Unit: "years", Integer: true},
-}
-
-// SettingNames lists the names of Settings.
-var SettingNames = func() []string {
-	names := make([]string, len(Settings))
-	for i, s := range Settings {
-		names[i] = s.Name
-	}
-	return names
-}()
+// RuleSettings returns the settings a manifest may give: the ones the
+// rules of its rules file read (rulesPath; "" for the default rules).
+// Planning keeps no list of its own: package rules, where each rule
+// declares its settings, sets this hook. Without it a manifest may give
+// no settings.
+var RuleSettings func(rulesPath string) ([]Setting, error)
 
 // Range says what values the setting takes, for messages.
 func (s Setting) Range() string {
@@ -458,15 +457,29 @@ func (s Setting) Range() string {
 
 func (p *manifestParser) settings(v *yaml.Node, m *Manifest) error {
 	m.Settings = map[string]float64{}
+	var known []Setting
+	if RuleSettings != nil {
+		var err error
+		if known, err = RuleSettings(m.RulesPath); err != nil {
+			return p.errf(v.Line, "settings: %v", err)
+		}
+	}
 	return p.mapping(v, func(key string, k, val *yaml.Node) error {
-		i := slices.IndexFunc(Settings, func(s Setting) bool { return s.Name == key })
+		i := slices.IndexFunc(known, func(s Setting) bool { return s.Name == key })
 		if i < 0 {
 			if key == "min_area_m2" {
 				return p.errf(k.Line, "min_area_m2 is not a manifest setting: give --min-area M2 to check, or min_area_m2 on a rule of a rules file (rules: in plancheck.yaml)")
 			}
-			return p.errf(k.Line, "unknown setting %q (want %s)", key, strings.Join(SettingNames, ", "))
+			if len(known) == 0 {
+				return p.errf(k.Line, "unknown setting %q: no rule of the set reads a setting", key)
+			}
+			names := make([]string, len(known))
+			for j, s := range known {
+				names[j] = s.Name
+			}
+			return p.errf(k.Line, "unknown setting %q: no rule of the set reads it (want %s)", key, strings.Join(names, ", "))
 		}
-		s := Settings[i]
+		s := known[i]
 		if val.Kind != yaml.ScalarNode {
 			return p.errf(val.Line, "setting %s must be %s", key, s.Range())
 		}

@@ -12,7 +12,8 @@ import (
 var InfrastructureContinuity = &Rule{
 	Name:     "infrastructure-continuity",
 	Severity: Warning,
-	Settings: []Setting{BoundaryReach, JoinTolerance},
+	Requires: []*Rule{crossBorderEnds.Rule},
+	Settings: []Setting{JoinTolerance},
 	Doc: Doc{
 		Title:   `infrastructure line stops at a city border`,
 		TitleZH: `基础设施线路在市界处断头`,
@@ -22,11 +23,11 @@ var InfrastructureContinuity = &Rule{
 		TextZH:  `城市边界处基础设施线路断头：X 市规划线路端点位于与 Y 市交界处（默认 300 米内），而 Y 市同类线路在衔接容差（默认 500 米）内无对接，须协调衔接。`,
 	},
 	Run: func(ctx context.Context, pass *Pass) error {
-		ends, err := pass.crossBorder(ctx)
+		ends, err := crossBorderEnds.Of(pass)
 		if err != nil {
 			return err
 		}
-		join := pass.setting(JoinTolerance.Name, JoinTolerance.Default)
+		join := pass.Setting(JoinTolerance)
 		for _, e := range ends {
 			if e.match != nil {
 				continue

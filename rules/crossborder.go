@@ -26,14 +26,6 @@ var (
 // are digitising noise at the city edge.
 const crossingLengthM = 1.0
 
-// setting returns a manifest tolerance or its default.
-func (p *Pass) setting(name string, def float64) float64 {
-	if v, ok := p.Set.Manifest.Settings[name]; ok {
-		return v
-	}
-	return def
-}
-
 // borderEnd is an end point of a city's infrastructure line near its
 // border with another city that has infrastructure layers too.
 type borderEnd struct {
@@ -52,15 +44,20 @@ type cityOf struct {
 	key     string
 }
 
-// crossBorder finds every border end of every infrastructure layer, once
-// per run, shared by the three cross-city rules.
-func (p *Pass) crossBorder(ctx context.Context) ([]borderEnd, error) {
-	v, err := p.shapes.memo("cross-border", func() (any, error) { return p.computeCrossBorder(ctx) })
-	if err != nil {
-		return nil, err
-	}
-	return v.([]borderEnd), nil
-}
+// crossBorderEnds finds every border end of every infrastructure layer,
+// once per run, for the three cross-city rules that require it.
+var crossBorderEnds = NewProvider(&Rule{
+	Name:     "cross-border-ends",
+	Severity: Info,
+	Settings: []Setting{BoundaryReach, JoinTolerance},
+	Doc: Doc{
+		Title:   "infrastructure line ends at city borders and their joins",
+		TitleZH: "市界处的基础设施线路端点及其对接",
+		Detects: "Finds, for the cross-city rules, every end point of a city's infrastructure line within the boundary reach of its border with another city that has infrastructure layers, and the nearest line of the same class in that city's layers within the join tolerance. It reports nothing itself.",
+		Fix:     "Nothing to fix: the rules that require it report.",
+		TextZH:  "为跨市规则查找市界附近的基础设施线路端点及邻市同类线路的对接，本身不报告冲突。",
+	},
+}, func(ctx context.Context, pass *Pass) ([]borderEnd, error) { return pass.computeCrossBorder(ctx) })
 
 func cityKey(f *planning.Feature) string {
 	if f.Code != "" {
@@ -70,8 +67,8 @@ func cityKey(f *planning.Feature) string {
 }
 
 func (p *Pass) computeCrossBorder(ctx context.Context) ([]borderEnd, error) {
-	reach := p.setting(BoundaryReach.Name, BoundaryReach.Default)
-	join := p.setting(JoinTolerance.Name, JoinTolerance.Default)
+	reach := p.Setting(BoundaryReach)
+	join := p.Setting(JoinTolerance)
 
 	// A district whose parent city is also in the set is not a city of
 	// its own: the city's infrastructure layers stand for it.

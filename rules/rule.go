@@ -1,14 +1,16 @@
 // Package rules is the rule engine and the built-in 多规合一 rules.
 //
-// A rule is a value (Name, Doc, Severity, Run). Rules report conflicts
+// A rule is a value (Name, Doc, Severity, Settings, Requires, Run). Rules report conflicts
 // through Pass.Report; the error return of Run means the rule could not run.
 package rules
 
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/plancheck/plancheck/geo"
@@ -24,9 +26,18 @@ type Rule struct {
 	Doc      Doc
 	Severity Severity
 	// Settings are the tolerances of plancheck.yaml's settings: the rule
-	// reads (with Pass.Setting).
+	// reads (with Pass.Setting). The manifest accepts the settings its
+	// rule set declares, and no others.
 	Settings []Setting
-	Run      func(ctx context.Context, pass *Pass) error
+	// Requires lists the rules whose results this one reads (with the
+	// Provider that made them). They run before it, once per run, also
+	// when the rule set does not list them; then their findings, if any,
+	// are not reported. Validate rejects a cycle.
+	Requires []*Rule
+	// ResultType is the type of the result the rule provides to the rules
+	// requiring it (see Provider); nil when it provides none.
+	ResultType reflect.Type
+	Run        func(ctx context.Context, pass *Pass) error
 	// Relation is a rules-file rule's relation (overlaps, within,
 	// outside); "" for the rules written in Go.
 	Relation string
@@ -63,8 +74,29 @@ type Pass struct {
 	Options Options
 	Rule    *Rule
 	shapes  *shapeCache
+	// results holds what the rules run so far provide, by rule.
+	results map[*Rule]any
 	mu      sync.Mutex
 	found   []Finding
+	// undeclared names a setting the rule read without declaring it.
+	undeclared string
+}
+
+// Setting returns the manifest's value of a setting the rule declares,
+// or its default. Reading a setting the rule (and the rules it requires)
+// does not declare is a defect of the rule: its run fails.
+func (p *Pass) Setting(s Setting) float64 {
+	if !slices.ContainsFunc(settingsOf(p.Rule), func(d Setting) bool { return d.Name == s.Name }) {
+		p.mu.Lock()
+		p.undeclared = s.Name
+		p.mu.Unlock()
+	}
+	if p.Set != nil && p.Set.Manifest != nil {
+		if v, ok := p.Set.Manifest.Settings[s.Name]; ok {
+			return v
+		}
+	}
+	return s.Default
 }
 
 // Report records a finding of the rule, with the rule's name and
@@ -78,24 +110,47 @@ func (p *Pass) Report(f Finding) {
 }
 
 // Run runs rules over a plan set and returns their findings, sorted.
+// The rules a rule requires run before it (once, in the order Requires
+// lists them); only the findings of rs are returned.
 func Run(ctx context.Context, set *planning.PlanSet, rs []*Rule, opts Options) ([]Finding, error) {
 	if opts.Workers <= 0 {
 		opts.Workers = runtime.GOMAXPROCS(0)
 	}
+	order, err := runOrder(rs)
+	if err != nil {
+		return nil, err
+	}
+	listed := make(map[*Rule]bool, len(rs))
+	for _, r := range rs {
+		listed[r] = true
+	}
 	cache := newShapeCache()
+	results := map[*Rule]any{}
 	var all []Finding
-	for i, r := range rs {
+	done := 0
+	for _, r := range order {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		if opts.Progress != nil {
-			opts.Progress(i, len(rs), r.Name)
+		if opts.Progress != nil && listed[r] {
+			opts.Progress(done, len(rs), r.Name)
 		}
-		pass := &Pass{Set: set, Options: opts, Rule: r, shapes: cache}
+		pass := &Pass{Set: set, Options: opts, Rule: r, shapes: cache, results: results}
 		if err := r.Run(ctx, pass); err != nil {
 			return nil, fmt.Errorf("rules: %s: %w", r.Name, err)
 		}
-		all = append(all, pass.found...)
+		if pass.undeclared != "" {
+			return nil, fmt.Errorf("rules: %s reads setting %s, which it does not declare", r.Name, pass.undeclared)
+		}
+		if r.ResultType != nil {
+			if _, ok := results[r]; !ok {
+				return nil, fmt.Errorf("rules: %s provides no result", r.Name)
+			}
+		}
+		if listed[r] {
+			all = append(all, pass.found...)
+			done++
+		}
 	}
 	if opts.Progress != nil {
 		opts.Progress(len(rs), len(rs), "")
@@ -104,22 +159,80 @@ func Run(ctx context.Context, set *planning.PlanSet, rs []*Rule, opts Options) (
 	return all, nil
 }
 
-// Validate checks a rule list: unique names, a Run function, a doc with a
-// short lowercase title and what the rule detects, and settings declared
-// alike by every rule that reads them.
-func Validate(rs []*Rule) error {
-	seen := map[string]bool{}
-	settings := map[string]Setting{}
+// runOrder lists rs and the rules they require, each once, every rule
+// after the rules it requires: depth first, in list order. A cycle is an
+// error naming it.
+func runOrder(rs []*Rule) ([]*Rule, error) {
+	const (
+		visiting = 1
+		visited  = 2
+	)
+	state := map[*Rule]int{}
+	var order []*Rule
+	var path []*Rule
+	var visit func(r *Rule) error
+	visit = func(r *Rule) error {
+		switch state[r] {
+		case visited:
+			return nil
+		case visiting:
+			i := slices.Index(path, r)
+			names := make([]string, 0, len(path)-i+1)
+			for _, q := range path[i:] {
+				names = append(names, q.Name)
+			}
+			return fmt.Errorf("rules: %s requires itself: %s", r.Name, strings.Join(append(names, r.Name), " → "))
+		}
+		state[r] = visiting
+		path = append(path, r)
+		for _, q := range r.Requires {
+			if q == nil {
+				return fmt.Errorf("rules: %s requires a nil rule", r.Name)
+			}
+			if err := visit(q); err != nil {
+				return err
+			}
+		}
+		path = path[:len(path)-1]
+		state[r] = visited
+		order = append(order, r)
+		return nil
+	}
 	for _, r := range rs {
+		if err := visit(r); err != nil {
+			return nil, err
+		}
+	}
+	return order, nil
+}
+
+// Validate checks a rule list and the rules they require: unique names, a
+// Run function, a doc with a short lowercase title and what the rule
+// detects, settings declared alike by every rule that reads them, and no
+// cycle of Requires.
+func Validate(rs []*Rule) error {
+	for _, r := range rs {
+		if r == nil {
+			return fmt.Errorf("rules: a rule is nil")
+		}
+	}
+	// The rules they require are checked too; a cycle is refused.
+	all, err := runOrder(rs)
+	if err != nil {
+		return err
+	}
+	seen := map[string]*Rule{}
+	settings := map[string]Setting{}
+	for _, r := range all {
 		switch {
 		case r.Name == "":
 			return fmt.Errorf("rules: a rule has no name")
-		case seen[r.Name]:
+		case seen[r.Name] != nil:
 			return fmt.Errorf("rules: duplicate rule %q", r.Name)
 		case r.Run == nil:
 			return fmt.Errorf("rules: %s has no Run", r.Name)
 		}
-		seen[r.Name] = true
+		seen[r.Name] = r
 		if err := r.Doc.check(); err != nil {
 			return fmt.Errorf("rules: %s: %w", r.Name, err)
 		}
@@ -151,27 +264,6 @@ type shapeCache struct {
 	mu        sync.Mutex
 	shapes    map[featureKey]*cachedShape
 	corridors map[featureKey]*cachedShape
-	memos     map[string]*memoEntry
-}
-
-type memoEntry struct {
-	once sync.Once
-	v    any
-	err  error
-}
-
-// memo computes a named value once per run, for analyses several rules
-// share.
-func (c *shapeCache) memo(name string, fn func() (any, error)) (any, error) {
-	c.mu.Lock()
-	e := c.memos[name]
-	if e == nil {
-		e = &memoEntry{}
-		c.memos[name] = e
-	}
-	c.mu.Unlock()
-	e.once.Do(func() { e.v, e.err = fn() })
-	return e.v, e.err
 }
 
 type featureKey struct {
@@ -186,7 +278,7 @@ type cachedShape struct {
 }
 
 func newShapeCache() *shapeCache {
-	return &shapeCache{shapes: map[featureKey]*cachedShape{}, corridors: map[featureKey]*cachedShape{}, memos: map[string]*memoEntry{}}
+	return &shapeCache{shapes: map[featureKey]*cachedShape{}, corridors: map[featureKey]*cachedShape{}}
 }
 
 func (c *shapeCache) entry(m map[featureKey]*cachedShape, k featureKey) *cachedShape {

@@ -42,10 +42,54 @@ func (s Setting) Line() string {
 
 func formatNumber(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 
-// settingsOf lists the settings a rule reads.
+// settingsOf lists the settings a rule reads: its own and those of the
+// rules it requires, each once.
 func settingsOf(r *Rule) []Setting {
-	return r.Settings
+	return SettingsOf([]*Rule{r})
 }
+
+// SettingsOf lists the settings a rule set reads: those its rules and the
+// rules they require declare, each once, in the order of first
+// declaration. They are what the set's manifest accepts under settings:.
+func SettingsOf(rs []*Rule) []Setting {
+	// Required rules first (runOrder's order): a rule that shares its
+	// settings with the rule it requires lists them in the same order.
+	order, err := runOrder(rs)
+	if err != nil {
+		order = rs // a cycle, which Validate reports
+	}
+	var out []Setting
+	seen := map[string]bool{}
+	for _, r := range order {
+		for _, s := range r.Settings {
+			if !seen[s.Name] {
+				seen[s.Name] = true
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
+
+// manifestSettings is planning.RuleSettings: the settings the rules of a
+// rules file read ("" for the default rules). A rules file that does not
+// load is reported where the run loads it; until then, the settings of
+// every built-in rule.
+func manifestSettings(rulesPath string) ([]planning.Setting, error) {
+	rs, err := LoadRules(rulesPath)
+	if err != nil {
+		rs = goRules()
+	}
+	var out []planning.Setting
+	for _, s := range SettingsOf(rs) {
+		out = append(out, s.Manifest())
+	}
+	return out, nil
+}
+
+// The manifest reader learns the settings from the rules: planning keeps
+// no list of its own.
+func init() { planning.RuleSettings = manifestSettings }
 
 // check: a name the manifest can carry, a finite range holding the
 // default, a unit and a doc.

@@ -16,7 +16,7 @@ const WidthMismatchRatio = 0.10
 var InfrastructureStandardMismatch = &Rule{
 	Name:     "infrastructure-standard-mismatch",
 	Severity: Warning,
-	Settings: []Setting{BoundaryReach, JoinTolerance},
+	Requires: []*Rule{crossBorderEnds.Rule},
 	Doc: Doc{
 		Title:   `joined lines differ in width or grade at a border`,
 		TitleZH: `跨市对接线路宽度或等级不一致`,
@@ -26,7 +26,7 @@ var InfrastructureStandardMismatch = &Rule{
 		TextZH:  `跨市对接线路宽度相差超过 10% 或等级不一致，须统一基础设施规划实施标准。`,
 	},
 	Run: func(ctx context.Context, pass *Pass) error {
-		ends, err := pass.crossBorder(ctx)
+		ends, err := crossBorderEnds.Of(pass)
 		if err != nil {
 			return err
 		}

@@ -10,7 +10,8 @@ import (
 var InfrastructureTimingMismatch = &Rule{
 	Name:     "infrastructure-timing-mismatch",
 	Severity: Warning,
-	Settings: []Setting{BoundaryReach, JoinTolerance, StartYearGap},
+	Requires: []*Rule{crossBorderEnds.Rule},
+	Settings: []Setting{StartYearGap},
 	Doc: Doc{
 		Title:   `joined lines are built at different times`,
 		TitleZH: `跨市对接线路建设时序不一致`,
@@ -20,11 +21,11 @@ var InfrastructureTimingMismatch = &Rule{
 		TextZH:  `跨市对接线路建设时序不一致（建设期不重叠或开工年份相差超过 5 年），须统一建设时序。`,
 	},
 	Run: func(ctx context.Context, pass *Pass) error {
-		ends, err := pass.crossBorder(ctx)
+		ends, err := crossBorderEnds.Of(pass)
 		if err != nil {
 			return err
 		}
-		gap := pass.setting(StartYearGap.Name, StartYearGap.Default)
+		gap := pass.Setting(StartYearGap)
 		for _, e := range matchedPairs(ends) {
 			fx, fy := e.x.feature(), e.match.feature()
 			disjoint := fx.HasStart && fx.HasEnd && fy.HasStart && fy.HasEnd && max(fx.Start, fy.Start) > min(fx.End, fy.End)
