@@ -591,7 +591,9 @@ func TestTimingHorizonNamesTheManifest(t *testing.T) {
 		t.Fatal(err)
 	}
 	check := strings.Join(findingsOf(t, "check", "--manifest", other), "\n")
-	if !strings.Contains(check, "timing-horizon [regional] [] plan-2030.yaml:6 ") || strings.Contains(check, "plancheck.yaml") {
+	// Locations only: crs-suspect's message (the set's GCJ-02 copy) tells
+	// what to declare "in plancheck.yaml" whatever the manifest's name.
+	if !strings.Contains(check, "timing-horizon [regional] [] plan-2030.yaml:6 ") || strings.Contains(check, "plancheck.yaml:") {
 		t.Errorf("timing-horizon findings do not point at plan-2030.yaml:\n%s", firstLines([]byte(check), 10))
 	}
 }
