@@ -40,8 +40,10 @@ const maxTitleRunes = 72
 func (d Doc) check() error {
 	title := d.Title
 	switch {
-	case strings.TrimSpace(title) == "":
+	case d == (Doc{}):
 		return errors.New("has no doc")
+	case strings.TrimSpace(title) == "":
+		return errors.New("doc has no title")
 	case strings.Contains(title, "\n"):
 		return fmt.Errorf("title %q must be one line", title)
 	}

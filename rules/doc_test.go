@@ -67,6 +67,7 @@ func TestRulesFileDoc(t *testing.T) {
 `, rules.Doc{Title: want.Title, Detects: want.Detects, Why: want.Why, Fix: want.Fix, TextZH: want.TextZH}, ""},
 		{"unknown doc key", "    doc:\n      title: t\n      detect: d\n", rules.Doc{}, `r.yaml:6: unknown key "detect" in a doc (want title, detects, why, fix, title_zh, text_zh)`},
 		{"mapping without detects", "    doc:\n      title: t\n", rules.Doc{}, "doc says nothing after its title"},
+		{"mapping without a title", "    doc:\n      detects: d\n", rules.Doc{}, "doc has no title"},
 		{"mapping with a capital title", "    doc:\n      title: The rule.\n      detects: d\n", rules.Doc{}, `title "The rule." must be lowercase`},
 		{"two-line title", "    doc:\n      title: |\n        one\n        two\n      detects: d\n", rules.Doc{}, "must be one line"},
 		{"no doc", "", rules.Doc{}, "no doc"},
