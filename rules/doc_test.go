@@ -1,6 +1,7 @@
 package rules_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -123,4 +124,31 @@ func TestDocText(t *testing.T) {
 	if got := (rules.Doc{Title: "t", Detects: "d"}).Text(nil); got != "t\n\nDetects\nd" {
 		t.Errorf("Text of a short doc: %q", got)
 	}
+}
+
+// A doc written as one text, as rules files had them, read into fields
+// and rendered as explain prints it.
+func ExampleParseDoc() {
+	d := rules.ParseDoc(`construction on farmland
+
+Finds construction land on basic farmland (010).
+Basic farmland is under the strictest protection.
+Fix: move the construction land.
+
+建设用地占用基本农田，须调整。`)
+	fmt.Println(d.Text(nil))
+	// Output:
+	// construction on farmland
+	//
+	// Detects
+	// Finds construction land on basic farmland (010).
+	//
+	// Why it matters
+	// Basic farmland is under the strictest protection.
+	//
+	// Fix
+	// Move the construction land.
+	//
+	// 说明
+	// 建设用地占用基本农田，须调整。
 }

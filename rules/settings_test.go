@@ -2,6 +2,7 @@ package rules_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -196,4 +197,30 @@ func TestManifestSettings(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A rule that several rules need computes its result once: they require
+// it and read the result typed.
+func ExampleNewProvider() {
+	layers := rules.NewProvider(&rules.Rule{Name: "layer-count", Doc: rules.Doc{Title: "count the layers", Detects: "Counts the layers; reports nothing."}},
+		func(ctx context.Context, pass *rules.Pass) (int, error) { return len(pass.Set.Layers), nil })
+	tooFew := &rules.Rule{
+		Name:     "too-few-layers",
+		Doc:      rules.Doc{Title: "a plan set of one layer", Detects: "Reports a set with fewer than two layers: nothing to compare."},
+		Severity: rules.Warning,
+		Requires: []*rules.Rule{layers.Rule},
+		Run: func(ctx context.Context, pass *rules.Pass) error {
+			n, err := layers.Of(pass)
+			if err != nil {
+				return err
+			}
+			if n < 2 {
+				pass.Report(rules.Finding{Message: fmt.Sprintf("%d layer(s)", n)})
+			}
+			return nil
+		},
+	}
+	fs, err := rules.Run(context.Background(), &planning.PlanSet{}, []*rules.Rule{tooFew}, rules.Options{})
+	fmt.Println(len(fs), fs[0].Rule, fs[0].Message, err)
+	// Output: 1 too-few-layers 0 layer(s) <nil>
 }
