@@ -200,7 +200,7 @@ func (s *ewkbScan) coords(n uint32, stride int, point bool) error {
 		s.off += 8 * stride
 		s.points++
 		if point && math.IsNaN(x) && math.IsNaN(y) {
-			return errors.New("an empty point (POINT EMPTY) has no coordinates to check")
+			return errors.New("an empty point (POINT EMPTY), which orb cannot hold")
 		}
 		for _, v := range []float64{x, y} {
 			if math.IsNaN(v) || math.IsInf(v, 0) {
