@@ -13,7 +13,7 @@ func explainSet(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
 	files := map[string]string{
-		"plancheck.yaml":   "name: t\nrules: myrules.yaml\nlayers:\n  - {name: land-use, level: land-use, file: land-use.geojson}\n",
+		"plancheck.yaml":   "name: t\nrules: myrules.yaml\nlayers:\n  - {name: land-use, level: land-use, file: land-use.geojson}\nsettings: {join_tolerance_m: 250}\n",
 		"land-use.geojson": `{"type":"FeatureCollection","features":[]}`,
 		"myrules.yaml": `disable: [infrastructure-continuity]
 rules:
@@ -70,6 +70,8 @@ func TestExplain(t *testing.T) {
 			"cs-old (warning)\n\ndocumented the old way\n\nDetects\nFinds what it finds.\n\nFix\nDo something.\n\n说明\n旧式说明。\n"},
 		{"--manifest names the plan set's directory", []string{"cs-farmland", "--manifest", dir}, exitClean, "…Move it."},
 		{"a built-in rule the rules file disables", []string{"infrastructure-continuity", "--manifest", manifest}, exitClean, "…boundary_reach_m: 300 m"},
+		{"the plan set's values of the settings", []string{"infrastructure-standard-mismatch", "--manifest", manifest}, exitClean,
+			"…— how near a border end a line of the same class in the neighbouring city's plan must pass to join it\n\nSet in " + manifest + "\njoin_tolerance_m: 250 m\n"},
 		{"settings a rule reads", []string{"infrastructure-timing-mismatch"}, exitClean,
 			"…\n\nSettings (settings: in plancheck.yaml)\nboundary_reach_m: 300 m (0 to 10000 m) — "},
 		{"the whole-year setting", []string{"infrastructure-timing-mismatch"}, exitClean, "…start_year_gap: 5 years (whole years, 0 to 100) — "},
