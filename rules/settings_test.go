@@ -142,6 +142,19 @@ func TestRunRequires(t *testing.T) {
 	}
 }
 
+// A rules file may not name a rule like one the built-in rules require:
+// LoadRules would refuse the set (FuzzRulesFile: what ParseRulesFile
+// accepts, LoadRules loads).
+func TestRulesFileTakesNoRequiredName(t *testing.T) {
+	for _, disable := range []string{"[]", "[infrastructure-continuity, infrastructure-standard-mismatch, infrastructure-timing-mismatch]"} {
+		src := "disable: " + disable + "\nrules:\n  - {name: cross-border-ends, severity: error, doc: \"t\\n\\nd\", relation: overlaps, a: [{level: land-use}], b: [{level: land-use}]}\n"
+		_, err := rules.ParseRulesFile([]byte(src), "r.yaml")
+		if err == nil || !strings.Contains(err.Error(), "r.yaml: rule 1 (cross-border-ends): duplicate name: built-in rules require a rule of that name") {
+			t.Errorf("disable: %s: %v", disable, err)
+		}
+	}
+}
+
 // The manifest accepts the settings its rule set declares: the default
 // set's three tolerances, none a rules file's rules no longer read, and
 // an unknown key is an error naming it and the known ones.

@@ -97,6 +97,9 @@ func ParseRulesFile(data []byte, name string) (*RulesFile, error) {
 		if Lookup(goRules(), y.Name) != nil && !slices.Contains(rf.Disable, y.Name) {
 			return nil, fmt.Errorf("rules: %s: rule %d (%s): duplicate name: a built-in rule has it (list it under disable: to replace it)", name, i+1, y.Name)
 		}
+		if r := Lookup(requiredOnly(), y.Name); r != nil {
+			return nil, fmt.Errorf("rules: %s: rule %d (%s): duplicate name: built-in rules require a rule of that name (%s)", name, i+1, y.Name, r.Title())
+		}
 	}
 	for _, d := range rf.Disable {
 		if isInputRule(d) {
@@ -349,6 +352,20 @@ func LoadRules(path string) ([]*Rule, error) {
 		return nil, fmt.Errorf("rules: %s: %s", name, strings.TrimPrefix(err.Error(), "rules: "))
 	}
 	return out, nil
+}
+
+// requiredOnly lists the rules the built-in rules require that are not
+// built-in rules themselves (cross-border-ends): a rules file may not
+// take their names.
+func requiredOnly() []*Rule {
+	order, _ := runOrder(goRules())
+	var out []*Rule
+	for _, r := range order {
+		if Lookup(goRules(), r.Name) == nil {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // All returns the default rule set: the built-in Go rules and the rules of
