@@ -1,8 +1,10 @@
 package planning
 
 import (
+	"cmp"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/paulmach/orb"
@@ -49,7 +51,7 @@ const (
 // systematic offset against the other layers of the set matches the
 // GCJ-02 or BD-09 shift at its place. A layer declared GCJ-02 or BD-09 has
 // been converted already and is only a reference.
-func shiftSuspects(layers []*Layer) []Issue {
+func shiftSuspects(layers []*Layer, manifest string) []Issue {
 	shifts := []geo.Shift{geo.ShiftGCJ02, geo.ShiftBD09}
 	type sample struct {
 		layer int
@@ -94,11 +96,9 @@ func shiftSuspects(layers []*Layer) []Issue {
 	stride := max(1, (total+offsetReferenceVertices-1)/offsetReferenceVertices)
 	// votes[layer][shift]: residual bin → count, sum of u − v east, north.
 	votes := make([][2]map[[2]int][3]float64, len(layers))
-	n := 0
 	for li, l := range layers {
 		eachVertex(l, func(u orb.Point) {
-			n++
-			if n%stride != 0 {
+			if !pickVertex(u, stride) {
 				return
 			}
 			for _, si := range near(cellOf(u)) {
@@ -160,8 +160,8 @@ func shiftSuspects(layers []*Layer) []Issue {
 			at := orb.Point{median(lons), median(lats)}
 			out = append(out, Issue{
 				Check: CheckCRS, Layer: l.Name, File: l.File, Feature: -1, At: &at,
-				Message: fmt.Sprintf("layer %s is offset from the other layers by %.0f m (%.0f m east, %.0f m north), as a layer digitised on a %s basemap (高德/腾讯 use GCJ-02, Baidu BD-09) would be; if it was traced on such a map, declare crs: %s for it in plancheck.yaml",
-					l.Name, math.Hypot(est[0], est[1]), -est[0], -est[1], shift, shift),
+				Message: fmt.Sprintf("layer %s is offset from the other layers by %.0f m (%.0f m east, %.0f m north), as a layer digitised on a %s basemap (高德/腾讯 use GCJ-02, Baidu BD-09) would be; if it was traced on such a map, declare crs: %s for it in %s",
+					l.Name, math.Hypot(est[0], est[1]), -est[0], -est[1], shift, shift, manifest),
 			})
 			break
 		}
@@ -275,14 +275,35 @@ func sampleVertices(l *Layer, n int) []orb.Point {
 	}
 	stride := max(1, total/n)
 	var out []orb.Point
-	i := 0
 	eachVertex(l, func(p orb.Point) {
-		if i%stride == 0 && len(out) < n {
+		if pickVertex(p, stride) {
 			out = append(out, p)
 		}
-		i++
+	})
+	// In coordinate order: what follows (the grid's origin, the vote
+	// sums, the reported place) then depends on the vertices, not on the
+	// order of the features that hold them.
+	slices.SortFunc(out, func(a, b orb.Point) int {
+		if c := cmp.Compare(a[0], b[0]); c != 0 {
+			return c
+		}
+		return cmp.Compare(a[1], b[1])
 	})
 	return out
+}
+
+// pickVertex keeps about one vertex in stride, chosen by its coordinates
+// rather than its position in the file, so a layer whose features are
+// reordered gives the same sample and the same warning.
+func pickVertex(p orb.Point, stride int) bool {
+	if stride <= 1 {
+		return true
+	}
+	h := math.Float64bits(p[0])*0x9e3779b97f4a7c15 ^ math.Float64bits(p[1])*0xc2b2ae3d27d4eb4f
+	h ^= h >> 31
+	h *= 0xbf58476d1ce4e5b9
+	h ^= h >> 29
+	return h%uint64(stride) == 0
 }
 
 func vertexCount(l *Layer) int {

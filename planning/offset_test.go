@@ -80,7 +80,7 @@ func withoutGCJCopy(set *PlanSet) *PlanSet {
 // layer it shares its linework with sees the opposite offset.
 func TestShiftSuspects(t *testing.T) {
 	set := loadCZT(t)
-	if got := shiftSuspects(set.Layers); len(got) != 1 || got[0].Layer != "zhuzhou-master-gcj" || !strings.Contains(got[0].Message, "declare crs: GCJ-02") {
+	if got := shiftSuspects(set.Layers, "plancheck.yaml"); len(got) != 1 || got[0].Layer != "zhuzhou-master-gcj" || !strings.Contains(got[0].Message, "declare crs: GCJ-02") {
 		for _, g := range got {
 			t.Logf("%s: %s", g.Layer, g.Message)
 		}
@@ -98,7 +98,7 @@ func TestShiftSuspects(t *testing.T) {
 			set := withoutGCJCopy(loadCZT(t))
 			traced := shiftedCopy(set.Layer(tc.layer), tc.shift)
 			set.Layers = append(set.Layers, traced)
-			got := shiftSuspects(set.Layers)
+			got := shiftSuspects(set.Layers, "plancheck.yaml")
 			if len(got) != 1 || got[0].Layer != traced.Name || got[0].Check != CheckCRS || !strings.Contains(got[0].Message, "declare crs: "+tc.shift.String()) {
 				for _, g := range got {
 					t.Logf("%s: %s", g.Layer, g.Message)
@@ -113,7 +113,7 @@ func TestShiftSuspects(t *testing.T) {
 func TestShiftSuspectsOneLayer(t *testing.T) {
 	set := loadCZT(t)
 	l := shiftedCopy(set.Layer("changsha-master"), geo.ShiftGCJ02)
-	if got := shiftSuspects([]*Layer{l}); len(got) != 0 {
+	if got := shiftSuspects([]*Layer{l}, "plancheck.yaml"); len(got) != 0 {
 		t.Errorf("a one-layer set gives %d suspects", len(got))
 	}
 }
@@ -127,7 +127,7 @@ func TestShiftSuspectsOtherOffset(t *testing.T) {
 		l.Features[i].Geometry = translate(l.Features[i].Geometry, 0.003, 0)
 	}
 	set.Layers = append(set.Layers, l)
-	if got := shiftSuspects(set.Layers); len(got) != 0 {
+	if got := shiftSuspects(set.Layers, "plancheck.yaml"); len(got) != 0 {
 		t.Errorf("a 300 m offset is reported as a basemap shift: %s", got[0].Message)
 	}
 }

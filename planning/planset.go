@@ -234,7 +234,7 @@ func LoadPlanSet(ctx context.Context, manifestPath string, opts ManifestOptions,
 	}
 	set.Issues = append(set.Issues, sameFiles(m, set.Layers)...)
 	set.Issues = append(set.Issues, disjointLayers(set.Layers)...)
-	set.Issues = append(set.Issues, shiftSuspects(set.Layers)...)
+	set.Issues = append(set.Issues, shiftSuspects(set.Layers, filepath.Base(m.Path))...)
 	return set, nil
 }
 

@@ -223,6 +223,13 @@ func (p *Pass) intersectAll(ctx context.Context, cands []candidate, minArea floa
 						errs[i] = err
 						continue
 					}
+					// The overlay's rings start where its first operand
+					// leads it: two features of one layer go in by id, so
+					// the patch is the same whatever order the file
+					// lists them in.
+					if c.a.layer == c.b.layer && c.b.feature().ID < c.a.feature().ID {
+						sa, sb = sb, sa
+					}
 					patch, area, err := overlapShapes(sa, sb)
 					if err != nil {
 						failed[i] = err
