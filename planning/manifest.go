@@ -164,6 +164,11 @@ type ManifestOptions struct {
 	MaxBytes    int64
 	// Progress, when set, is called after each layer is read.
 	Progress func(done, total int, layer string)
+	// Settings returns the settings a manifest may give: the ones the
+	// rules of its rules file read (rulesPath; "" for the default rules).
+	// Planning keeps no list of its own; the caller passes the rule set's
+	// (rules.ManifestSettings). Nil: a manifest may give no settings.
+	Settings func(rulesPath string) ([]Setting, error)
 }
 
 var layerNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
@@ -304,7 +309,7 @@ func ParseManifest(data []byte, path string, opts ManifestOptions) (*Manifest, e
 		m.RulesPath = rp
 	}
 	if settingsNode != nil {
-		if err := p.settings(settingsNode, m); err != nil {
+		if err := p.settings(settingsNode, m, opts.Settings); err != nil {
 			return nil, err
 		}
 	}
@@ -439,13 +444,6 @@ type Setting struct {
 	Integer  bool
 }
 
-// RuleSettings returns the settings a manifest may give: the ones the
-// rules of its rules file read (rulesPath; "" for the default rules).
-// Planning keeps no list of its own: package rules, where each rule
-// declares its settings, sets this hook. Without it a manifest may give
-// no settings.
-var RuleSettings func(rulesPath string) ([]Setting, error)
-
 // Range says what values the setting takes, for messages.
 func (s Setting) Range() string {
 	kind := "a number"
@@ -455,12 +453,12 @@ func (s Setting) Range() string {
 	return fmt.Sprintf("%s from %g to %g %s", kind, s.Min, s.Max, s.Unit)
 }
 
-func (p *manifestParser) settings(v *yaml.Node, m *Manifest) error {
+func (p *manifestParser) settings(v *yaml.Node, m *Manifest, ruleSettings func(string) ([]Setting, error)) error {
 	m.Settings = map[string]float64{}
 	var known []Setting
-	if RuleSettings != nil {
+	if ruleSettings != nil {
 		var err error
-		if known, err = RuleSettings(m.RulesPath); err != nil {
+		if known, err = ruleSettings(m.RulesPath); err != nil {
 			return p.errf(v.Line, "settings: %v", err)
 		}
 	}

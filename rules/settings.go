@@ -71,11 +71,11 @@ func SettingsOf(rs []*Rule) []Setting {
 	return out
 }
 
-// manifestSettings is planning.RuleSettings: the settings the rules of a
-// rules file read ("" for the default rules). A rules file that does not
-// load is reported where the run loads it; until then, the settings of
-// every built-in rule.
-func manifestSettings(rulesPath string) ([]planning.Setting, error) {
+// ManifestSettings is planning.ManifestOptions.Settings: the settings the
+// rules of a rules file read ("" for the default rules), which a manifest
+// may give. A rules file that does not load is reported where the run
+// loads it; until then, the settings of every built-in rule.
+func ManifestSettings(rulesPath string) ([]planning.Setting, error) {
 	rs, err := LoadRules(rulesPath)
 	if err != nil {
 		rs = goRules()
@@ -86,10 +86,6 @@ func manifestSettings(rulesPath string) ([]planning.Setting, error) {
 	}
 	return out, nil
 }
-
-// The manifest reader learns the settings from the rules: planning keeps
-// no list of its own.
-func init() { planning.RuleSettings = manifestSettings }
 
 // check: a name the manifest can carry, a finite range holding the
 // default, a unit and a doc.

@@ -190,7 +190,7 @@ func TestManifestSettings(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			text := "name: t\nrules: " + tt.rules + "\nlayers:\n  - name: l\n    level: land-use\n    file: l.geojson\nsettings:\n  " + tt.settings + "\n"
-			m, err := planning.ParseManifest([]byte(text), filepath.Join(dir, "plancheck.yaml"), planning.ManifestOptions{})
+			m, err := planning.ParseManifest([]byte(text), filepath.Join(dir, "plancheck.yaml"), planning.ManifestOptions{Settings: rules.ManifestSettings})
 			if tt.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.err) {
 					t.Fatalf("error %v, want %q", err, tt.err)

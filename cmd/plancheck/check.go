@@ -138,7 +138,8 @@ func loadSet(ctx context.Context, c *cli.Context, manifest string, prog *progres
 }
 
 func loadOptions(c *cli.Context) planning.ManifestOptions {
-	return planning.ManifestOptions{AllowOutside: c.Bool("allow-outside"), MaxVertices: c.Int("max-vertices"), MaxBytes: c.Int64("max-file-size")}
+	return planning.ManifestOptions{AllowOutside: c.Bool("allow-outside"), MaxVertices: c.Int("max-vertices"), MaxBytes: c.Int64("max-file-size"),
+		Settings: rules.ManifestSettings}
 }
 
 func runCheck(c *cli.Context) error {

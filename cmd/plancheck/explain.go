@@ -32,7 +32,7 @@ func explainCommand() *cli.Command {
 				if err != nil {
 					return inputError(err)
 				}
-				man, err = planning.ReadManifest(path, planning.ManifestOptions{AllowOutside: true})
+				man, err = planning.ReadManifest(path, planning.ManifestOptions{AllowOutside: true, Settings: rules.ManifestSettings})
 				if err != nil {
 					return inputError(err)
 				}

@@ -86,7 +86,7 @@ func Findings(t *testing.T, rule *rules.Rule, file string) ([]rules.Finding, *tx
 			t.Fatal(err)
 		}
 	}
-	set, err := planning.LoadPlanSet(context.Background(), filepath.Join(dir, planning.ManifestName), planning.ManifestOptions{}, 2026)
+	set, err := planning.LoadPlanSet(context.Background(), filepath.Join(dir, planning.ManifestName), planning.ManifestOptions{Settings: rules.ManifestSettings}, 2026)
 	if err != nil {
 		t.Fatalf("loading %s: %v", file, err)
 	}
