@@ -101,8 +101,8 @@ type Layer struct {
 // Issue is a problem found while loading: a feature or layer that breaks
 // the input rules (structure, geometry, attributes, CRS).
 type Issue struct {
-	Check   string // rule name, e.g. "geometry-invalid"
-	Error   bool   // error (else warning)
+	Check   Check // what kind of problem; rules reports each kind under a rule
+	Error   bool  // error (else warning)
 	Layer   string
 	File    string
 	Feature int // index in the layer, -1 for the layer itself
@@ -115,24 +115,41 @@ type Issue struct {
 	Geometry orb.Geometry
 }
 
-// Names of the input checks, shared with the rules package.
+// Check is the kind of an input problem. Planning says what is wrong with
+// the input; package rules decides the rule (name, severity, doc) each
+// kind is reported under.
+type Check int
+
+// The kinds of input problems.
 const (
-	CheckGeometryInvalid = "geometry-invalid"
-	CheckFeatureInvalid  = "feature-invalid"
-	CheckAttribute       = "attribute-invalid"
-	CheckDuplicateID     = "id-duplicate"
-	CheckNullGeometry    = "geometry-null"
-	CheckWinding         = "winding-order"
-	CheckCRS             = "crs-suspect"
-	CheckDisjoint        = "layers-disjoint"
-	CheckLayerEmpty      = "layer-empty"
-	CheckSameFile        = "layers-same-file"
-	CheckFieldMissing    = "field-missing"
+	CheckGeometryInvalid Check = iota + 1 // a geometry no rule can use
+	CheckFeatureInvalid                   // a feature that breaks GeoJSON's structure
+	CheckAttribute                        // a class, year, width or id missing or wrong
+	CheckDuplicateID                      // an id used twice in a layer
+	CheckNullGeometry                     // a feature without a geometry
+	CheckWinding                          // rings against the right-hand rule
+	CheckCRS                              // coordinates that do not fit the declared CRS
+	CheckDisjoint                         // a layer that meets no other layer
+	CheckLayerEmpty                       // a layer without features
+	CheckSameFile                         // two layers reading one file
+	CheckFieldMissing                     // a fields: mapping no feature has
 	// CheckSourceNote: what a source other than GeoJSON reports about how
 	// it was read (a Shapefile's code page guessed, deleted records
 	// skipped).
-	CheckSourceNote = "source-note"
+	CheckSourceNote
 )
+
+var checkNames = [...]string{"", "GeometryInvalid", "FeatureInvalid", "Attribute", "DuplicateID", "NullGeometry",
+	"Winding", "CRS", "Disjoint", "LayerEmpty", "SameFile", "FieldMissing", "SourceNote"}
+
+// String names the kind as its constant does (without "Check"), for
+// tests and logs; reports use the rule's name.
+func (c Check) String() string {
+	if c > 0 && int(c) < len(checkNames) {
+		return checkNames[c]
+	}
+	return "Check(" + strconv.Itoa(int(c)) + ")"
+}
 
 // PlanSet is a manifest with its layers loaded.
 type PlanSet struct {
@@ -645,7 +662,7 @@ func typeFeature(spec LayerSpec, gf *geo.Feature, a *attributes, classes map[str
 // attributeIssues checks class, years, width and id uniqueness.
 func attributeIssues(l *Layer, file string, extras []*extraAttributes) []Issue {
 	var out []Issue
-	add := func(f *Feature, check, format string, args ...any) {
+	add := func(f *Feature, check Check, format string, args ...any) {
 		out = append(out, Issue{Check: check, Error: true, Layer: l.Name, File: file, Feature: f.Index, ID: f.ID, Class: f.RawClass, Line: f.Line, Message: fmt.Sprintf(format, args...), Geometry: f.Geometry})
 	}
 	classKey := l.Fields.or(l.Fields.Class, "class")

@@ -44,9 +44,9 @@ func NewInput(l *planning.Layer) Input {
 func exclusion(f *planning.Feature) string {
 	switch {
 	case f.Invalid:
-		return planning.CheckGeometryInvalid
+		return RuleGeometryInvalid
 	case f.Geometry == nil || geo.PointCount(f.Geometry) == 0:
-		return planning.CheckNullGeometry
+		return RuleGeometryNull
 	}
 	return ""
 }

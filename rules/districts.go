@@ -81,7 +81,7 @@ func AssignDistricts(ctx context.Context, set *planning.PlanSet, res *Result) er
 		}
 		f := &res.Findings[fi]
 		g := f.Geometry
-		if f.Rule == planning.CheckGeometryInvalid || g == nil {
+		if f.Rule == RuleGeometryInvalid || g == nil {
 			// An invalid geometry cannot be overlaid; place it by its
 			// "at or near" point.
 			if f.At == nil {

@@ -11,8 +11,31 @@ import (
 // all of them: whatever validate finds is in check's report too, and a
 // rules file cannot disable them.
 
-func inputRule(check string, sev Severity, doc Doc) *Rule {
-	return &Rule{Name: check, Severity: sev, Doc: doc, Run: func(ctx context.Context, pass *Pass) error {
+// inputRuleNames name the rule each kind of input problem is reported
+// under.
+var inputRuleNames = map[planning.Check]string{
+	planning.CheckGeometryInvalid: RuleGeometryInvalid,
+	planning.CheckFeatureInvalid:  "feature-invalid",
+	planning.CheckAttribute:       "attribute-invalid",
+	planning.CheckDuplicateID:     "id-duplicate",
+	planning.CheckNullGeometry:    RuleGeometryNull,
+	planning.CheckWinding:         "winding-order",
+	planning.CheckCRS:             "crs-suspect",
+	planning.CheckDisjoint:        "layers-disjoint",
+	planning.CheckLayerEmpty:      "layer-empty",
+	planning.CheckSameFile:        "layers-same-file",
+	planning.CheckFieldMissing:    "field-missing",
+	planning.CheckSourceNote:      "source-note",
+}
+
+// Names of the input rules other rules and reports refer to.
+const (
+	RuleGeometryInvalid = "geometry-invalid"
+	RuleGeometryNull    = "geometry-null"
+)
+
+func inputRule(check planning.Check, sev Severity, doc Doc) *Rule {
+	return &Rule{Name: inputRuleNames[check], Severity: sev, Doc: doc, Run: func(ctx context.Context, pass *Pass) error {
 		for _, is := range pass.Set.Issues {
 			if is.Check == check {
 				pass.Report(issueFinding(is, sev))
@@ -24,7 +47,7 @@ func inputRule(check string, sev Severity, doc Doc) *Rule {
 
 func issueFinding(is planning.Issue, sev Severity) Finding {
 	f := Finding{
-		Rule:     is.Check,
+		Rule:     inputRuleNames[is.Check],
 		Severity: sev,
 		Layers:   []string{is.Layer},
 		Message:  is.Message,
@@ -42,7 +65,7 @@ func issueFinding(is planning.Issue, sev Severity) Finding {
 	return f
 }
 
-var issueZH = map[string]string{
+var issueZH = map[planning.Check]string{
 	planning.CheckGeometryInvalid: "几何无效，不参与其他规则检查",
 	planning.CheckFeatureInvalid:  "要素结构不符合 GeoJSON (RFC 7946)",
 	planning.CheckAttribute:       "属性缺失或无效",
