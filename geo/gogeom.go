@@ -1,7 +1,9 @@
 package geo
 
 import (
+	"errors"
 	"fmt"
+	"math"
 
 	"github.com/paulmach/orb"
 	gogeom "github.com/twpayne/go-geom"
@@ -66,4 +68,65 @@ func ToGoGeom(g orb.Geometry) (gogeom.T, error) {
 		return c, nil
 	}
 	return nil, fmt.Errorf("geo: cannot convert %T", g)
+}
+
+// FromGoGeom converts a go-geom geometry (as its WKB and EWKB decoders
+// return it) to orb, keeping x and y of each position: Z and M are
+// dropped, orb being 2-D. An empty geometry becomes the empty orb value of
+// its type; an empty point, which orb cannot hold, and the types plans do
+// not use (GeometryCollection) are errors. nil gives nil.
+func FromGoGeom(t gogeom.T) (orb.Geometry, error) {
+	points := func(flat []float64, stride int) []orb.Point {
+		ps := make([]orb.Point, 0, len(flat)/max(stride, 1))
+		for i := 0; i+1 < len(flat); i += stride {
+			ps = append(ps, orb.Point{flat[i], flat[i+1]})
+		}
+		return ps
+	}
+	polygon := func(g *gogeom.Polygon) orb.Polygon {
+		p := orb.Polygon{}
+		for i := range g.NumLinearRings() {
+			r := g.LinearRing(i)
+			p = append(p, orb.Ring(points(r.FlatCoords(), r.Stride())))
+		}
+		return p
+	}
+	switch g := t.(type) {
+	case nil:
+		return nil, nil
+	case *gogeom.Point:
+		if g.Empty() {
+			return nil, errors.New("geo: an empty point has no orb value")
+		}
+		c := g.FlatCoords()
+		return orb.Point{c[0], c[1]}, nil
+	case *gogeom.LineString:
+		return orb.LineString(points(g.FlatCoords(), g.Stride())), nil
+	case *gogeom.Polygon:
+		return polygon(g), nil
+	case *gogeom.MultiPoint:
+		mp := orb.MultiPoint{}
+		for i := range g.NumPoints() {
+			p := g.Point(i)
+			if p.Empty() || math.IsNaN(p.X()) && math.IsNaN(p.Y()) {
+				return nil, errors.New("geo: an empty point has no orb value")
+			}
+			mp = append(mp, orb.Point{p.X(), p.Y()})
+		}
+		return mp, nil
+	case *gogeom.MultiLineString:
+		ml := orb.MultiLineString{}
+		for i := range g.NumLineStrings() {
+			l := g.LineString(i)
+			ml = append(ml, orb.LineString(points(l.FlatCoords(), l.Stride())))
+		}
+		return ml, nil
+	case *gogeom.MultiPolygon:
+		mp := orb.MultiPolygon{}
+		for i := range g.NumPolygons() {
+			mp = append(mp, polygon(g.Polygon(i)))
+		}
+		return mp, nil
+	}
+	return nil, fmt.Errorf("geo: a %T is not a plan geometry", t)
 }

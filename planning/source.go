@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/paulmach/orb"
 	"github.com/plancheck/plancheck/geo"
 	"github.com/plancheck/plancheck/geo/shapefile"
 )
@@ -112,21 +113,11 @@ func isGeoPackage(path string) bool {
 
 // readShapefile reads a Shapefile; messages point at "file.shp:record N".
 func readShapefile(ctx context.Context, spec LayerSpec) (*sourceRead, error) {
-	// The digest reads the files again: on another core, while they are
-	// decoded (the GeoJSON reader hashes as it reads, likewise).
-	type digest struct {
-		sum string
-		err error
-	}
-	digested := make(chan digest, 1)
-	go func() {
-		sum, err := shapefileDigest(spec.Path)
-		digested <- digest{sum, err}
-	}()
+	digest := digestAside(func() (string, error) { return shapefileDigest(spec.Path) })
 	sl, err := shapefile.Read(ctx, spec.Path, shapefile.Options{MaxVertices: spec.MaxVertices, MaxBytes: spec.MaxBytes})
-	d := <-digested
+	sum, derr := digest()
 	if err == nil {
-		err = d.err
+		err = derr
 	}
 	if err != nil {
 		return nil, fmt.Errorf("planning: layer %s: %w", spec.Name, err)
@@ -145,18 +136,13 @@ func readShapefile(ctx context.Context, spec LayerSpec) (*sourceRead, error) {
 	if err != nil {
 		return nil, err
 	}
-	var props []geo.Property // reused: BuildLayer copies what it keeps
 	out := &sourceRead{n: len(sl.Features), record: func(i int) geo.Record {
 		f := &sl.Features[i]
-		props = props[:0]
-		for _, p := range f.Properties {
-			props = append(props, geo.Property{Name: p.Name, Value: p.Value})
-		}
-		r := geo.Record{Number: f.Record, Geometry: f.Geometry, Properties: props}
+		var problem error // not a nil *shapefile.Error in an error
 		if f.Problem != nil {
-			r.Problem = f.Problem.Error()
+			problem = f.Problem
 		}
-		return r
+		return record(f.Record, f.Geometry, f.Properties, problem)
 	}}
 	out.crs = crs
 	if note != nil {
@@ -165,8 +151,37 @@ func readShapefile(ctx context.Context, spec LayerSpec) (*sourceRead, error) {
 	for _, w := range sl.Warnings {
 		out.notes = append(out.notes, Issue{Check: CheckSourceNote, Feature: -1, Line: w.Record, Message: w.String()})
 	}
-	out.sha256 = d.sum
+	out.sha256 = sum
 	return out, nil
+}
+
+// record is a source's feature as geo.BuildLayer takes it; problem is why
+// the source could not read its geometry (nil when it could).
+func record(number int, g orb.Geometry, props []geo.Property, problem error) geo.Record {
+	r := geo.Record{Number: number, Geometry: g, Properties: props}
+	if problem != nil {
+		r.Problem = problem.Error()
+	}
+	return r
+}
+
+// digestAside computes a source's digest on another core while the source
+// is decoded (the GeoJSON reader hashes as it reads, likewise); the
+// function returned waits for it.
+func digestAside(digest func() (string, error)) func() (string, error) {
+	type result struct {
+		sum string
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		sum, err := digest()
+		done <- result{sum, err}
+	}()
+	return func() (string, error) {
+		r := <-done
+		return r.sum, r.err
+	}
 }
 
 // sameCRS: geographic systems are one (plancheck takes CGCS2000 lon/lat as

@@ -18,19 +18,11 @@ import (
 // readGeoPackage reads a GeoPackage feature table (table:, or the only
 // one); locations are fids.
 func readGeoPackage(ctx context.Context, spec LayerSpec) (*sourceRead, error) {
-	type digest struct {
-		sum string
-		err error
-	}
-	digested := make(chan digest, 1)
-	go func() {
-		sum, err := fileDigest(spec.Path)
-		digested <- digest{sum, err}
-	}()
+	digest := digestAside(func() (string, error) { return fileDigest(spec.Path) })
 	gl, err := gpkg.Read(ctx, spec.Path, gpkg.Options{Table: spec.Table, MaxVertices: spec.MaxVertices, MaxBytes: spec.MaxBytes})
-	d := <-digested
+	fileSum, derr := digest()
 	if err == nil {
-		err = d.err
+		err = derr
 	}
 	if err != nil {
 		return nil, fmt.Errorf("planning: layer %s: %w", spec.Name, err)
@@ -55,7 +47,7 @@ func readGeoPackage(ctx context.Context, spec LayerSpec) (*sourceRead, error) {
 	}
 	// One file holds many tables: the layer is the file's bytes and the
 	// table read from it.
-	sum := sha256.Sum256([]byte(d.sum + "\x00" + gl.Table))
+	sum := sha256.Sum256([]byte(fileSum + "\x00" + gl.Table))
 	out := &sourceRead{n: len(gl.Features), crs: crs, sha256: hex.EncodeToString(sum[:])}
 	if note != nil {
 		out.notes = append(out.notes, *note)
@@ -63,18 +55,9 @@ func readGeoPackage(ctx context.Context, spec LayerSpec) (*sourceRead, error) {
 	for _, w := range gl.Warnings {
 		out.notes = append(out.notes, Issue{Check: CheckSourceNote, Feature: -1, Message: w})
 	}
-	var props []geo.Property // reused: BuildLayer copies what it keeps
 	out.record = func(i int) geo.Record {
 		f := &gl.Features[i]
-		props = props[:0]
-		for _, p := range f.Properties {
-			props = append(props, geo.Property{Name: p.Name, Value: p.Value})
-		}
-		r := geo.Record{Number: int(f.FID), Geometry: f.Geometry, Properties: props}
-		if f.Problem != nil {
-			r.Problem = f.Problem.Error()
-		}
-		return r
+		return record(int(f.FID), f.Geometry, f.Properties, f.Problem)
 	}
 	return out, nil
 }
@@ -103,18 +86,9 @@ func readPostGIS(ctx context.Context, spec LayerSpec) (*sourceRead, error) {
 	}
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\x00%d\x00%q\x00", pl.GeometryColumn, pl.SRID, pl.Columns)
-	var props []geo.Property
 	out.record = func(i int) geo.Record {
 		f := &pl.Features[i]
-		props = props[:0]
-		for _, p := range f.Properties {
-			props = append(props, geo.Property{Name: p.Name, Value: p.Value})
-		}
-		r := geo.Record{Number: f.Row, Geometry: f.Geometry, Properties: props}
-		if f.Problem != nil {
-			r.Problem = f.Problem.Error()
-		}
-		return r
+		return record(f.Row, f.Geometry, f.Properties, f.Problem)
 	}
 	var g bytes.Buffer
 	exact := func(b []byte, v float64) []byte { return strconv.AppendFloat(b, v, 'g', -1, 64) }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -45,43 +44,7 @@ func TestShapefileSetMatchesGeoJSON(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "plancheck.yaml"), []byte(m), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	findings := func(set string) map[string]string {
-		stdout, stderr, code := runCLI(t, "check", set, "--format", "json", "--quiet", "--date", "2026-03-01")
-		if code == exitUsage {
-			t.Fatalf("check %s: %s", set, stderr)
-		}
-		var rep struct {
-			Findings []map[string]any `json:"findings"`
-		}
-		if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
-			t.Fatal(err)
-		}
-		out := map[string]string{}
-		for _, f := range rep.Findings {
-			// Where a finding points differs by design (a record of the
-			// .shp, not a line of the GeoJSON), and Shapefiles carry no
-			// ring orientation to warn about.
-			delete(f, "file")
-			delete(f, "line")
-			if f["rule"] == "winding-order" || f["rule"] == "source-note" {
-				continue
-			}
-			b, _ := json.Marshal(f)
-			out[f["fingerprint"].(string)+" "+string(b)] = string(b)
-		}
-		return out
-	}
-	want, got := findings(src), findings(dir)
-	for k := range want {
-		if _, ok := got[k]; !ok {
-			t.Errorf("GeoJSON finding missing from the Shapefile run: %s", k)
-		}
-	}
-	for k := range got {
-		if _, ok := want[k]; !ok {
-			t.Errorf("Shapefile run has an extra finding: %s", k)
-		}
-	}
+	sameFindings(t, src, dir, "Shapefile")
 }
 
 // A .prj plancheck does not know, or one that contradicts the manifest's

@@ -9,7 +9,6 @@ import (
 
 	"github.com/paulmach/orb"
 	"github.com/plancheck/plancheck/geo"
-	gogeom "github.com/twpayne/go-geom"
 	"github.com/twpayne/go-geom/encoding/wkb"
 )
 
@@ -142,7 +141,7 @@ func decodeBlob(b []byte, maxPoints int) (g orb.Geometry, srsID int32, zm bool, 
 	if err != nil {
 		return nil, srsID, s.zm, fmt.Errorf("WKB: %w", err)
 	}
-	g, err = fromGoGeom(t)
+	g, err = geo.FromGoGeom(t)
 	if err != nil {
 		return nil, srsID, s.zm, err
 	}
@@ -383,54 +382,4 @@ func emptyOf(kind int) orb.Geometry {
 		return orb.MultiPolygon{}
 	}
 	return orb.MultiPoint{}
-}
-
-// fromGoGeom converts go-geom's geometry to orb's, keeping x and y.
-func fromGoGeom(t gogeom.T) (orb.Geometry, error) {
-	stride := t.Stride()
-	flat := t.FlatCoords()
-	pts := func(lo, hi int) []orb.Point {
-		out := make([]orb.Point, 0, (hi-lo)/stride)
-		for i := lo; i+1 < hi; i += stride {
-			out = append(out, orb.Point{flat[i], flat[i+1]})
-		}
-		return out
-	}
-	polygon := func(lo int, ends []int) (orb.Polygon, int) {
-		p := make(orb.Polygon, len(ends))
-		for i, end := range ends {
-			p[i] = pts(lo, end)
-			lo = end
-		}
-		return p, lo
-	}
-	switch t := t.(type) {
-	case *gogeom.Point:
-		return orb.Point{flat[0], flat[1]}, nil
-	case *gogeom.MultiPoint:
-		return orb.MultiPoint(pts(0, len(flat))), nil
-	case *gogeom.LineString:
-		return orb.LineString(pts(0, len(flat))), nil
-	case *gogeom.MultiLineString:
-		ends := t.Ends()
-		ml := make(orb.MultiLineString, len(ends))
-		lo := 0
-		for i, end := range ends {
-			ml[i] = pts(lo, end)
-			lo = end
-		}
-		return ml, nil
-	case *gogeom.Polygon:
-		p, _ := polygon(0, t.Ends())
-		return p, nil
-	case *gogeom.MultiPolygon:
-		endss := t.Endss()
-		mp := make(orb.MultiPolygon, len(endss))
-		lo := 0
-		for i, ends := range endss {
-			mp[i], lo = polygon(lo, ends)
-		}
-		return mp, nil
-	}
-	return nil, fmt.Errorf("WKB: %T is not a plan geometry", t)
 }

@@ -146,7 +146,7 @@ func TestCorruptFeatures(t *testing.T) {
 		if f.FID != int64(i+1) {
 			t.Fatalf("feature %d has fid %d", i, f.FID)
 		}
-		if want := []Property{{"code", "R" + itoa(i+1)}}; !reflect.DeepEqual(f.Properties[:1], want) {
+		if want := []Property{{Name: "code", Value: "R" + itoa(i+1)}}; !reflect.DeepEqual(f.Properties[:1], want) {
 			t.Errorf("fid %d: properties %v", f.FID, f.Properties)
 		}
 		msg, bad := problems[f.FID]
@@ -385,7 +385,7 @@ func TestValues(t *testing.T) {
 	props := func(vals ...any) []Property {
 		out := make([]Property, len(vals))
 		for i, v := range vals {
-			out[i] = Property{cols[i], v}
+			out[i] = Property{Name: cols[i], Value: v}
 		}
 		return out
 	}

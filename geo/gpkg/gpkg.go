@@ -84,10 +84,8 @@ type Options struct {
 
 // Property is one attribute of a feature. Value is nil, string, int64,
 // float64 or bool; see the package documentation for how column types map.
-type Property struct {
-	Name  string
-	Value any
-}
+// It is geo's, so a reader's records go to geo.BuildLayer as they are.
+type Property = geo.Property
 
 // Feature is one row of a feature table.
 type Feature struct {

@@ -7,7 +7,7 @@ import (
 	"math"
 
 	"github.com/paulmach/orb"
-	gogeom "github.com/twpayne/go-geom"
+	"github.com/plancheck/plancheck/geo"
 	"github.com/twpayne/go-geom/encoding/ewkb"
 )
 
@@ -71,7 +71,7 @@ func decodeEWKB(b []byte, maxPoints int) (g orb.Geometry, srid int, ok bool, err
 	if err != nil {
 		return nil, s.srid, true, err
 	}
-	g, err = fromGoGeom(t)
+	g, err = geo.FromGoGeom(t)
 	return g, s.srid, true, err
 }
 
@@ -218,66 +218,4 @@ func (s *ewkbScan) coords(n uint32, stride int, point bool) error {
 		s.last, s.seen = orb.Point{x, y}, true
 	}
 	return nil
-}
-
-// fromGoGeom converts a go-geom geometry to orb, keeping X and Y of each
-// position (Z and M are dropped: orb is 2D). An empty geometry becomes the
-// empty value of its orb type; an empty point, which orb cannot hold, and
-// a GeometryCollection are errors.
-func fromGoGeom(t gogeom.T) (orb.Geometry, error) {
-	switch g := t.(type) {
-	case *gogeom.Point:
-		if g.Empty() {
-			return nil, errors.New("an empty point has no orb value")
-		}
-		c := g.FlatCoords()
-		return orb.Point{c[0], c[1]}, nil
-	case *gogeom.LineString:
-		return orb.LineString(points(g.FlatCoords(), g.Stride())), nil
-	case *gogeom.Polygon:
-		return polygon(g), nil
-	case *gogeom.MultiPoint:
-		mp := orb.MultiPoint{}
-		for i := range g.NumPoints() {
-			p := g.Point(i)
-			if p.Empty() || math.IsNaN(p.X()) && math.IsNaN(p.Y()) {
-				return nil, errors.New("an empty point has no orb value")
-			}
-			mp = append(mp, orb.Point{p.X(), p.Y()})
-		}
-		return mp, nil
-	case *gogeom.MultiLineString:
-		ml := orb.MultiLineString{}
-		for i := range g.NumLineStrings() {
-			l := g.LineString(i)
-			ml = append(ml, orb.LineString(points(l.FlatCoords(), l.Stride())))
-		}
-		return ml, nil
-	case *gogeom.MultiPolygon:
-		mp := orb.MultiPolygon{}
-		for i := range g.NumPolygons() {
-			mp = append(mp, polygon(g.Polygon(i)))
-		}
-		return mp, nil
-	case nil:
-		return nil, nil
-	}
-	return nil, fmt.Errorf("a %T is not read", t)
-}
-
-func polygon(g *gogeom.Polygon) orb.Polygon {
-	p := orb.Polygon{}
-	for i := range g.NumLinearRings() {
-		r := g.LinearRing(i)
-		p = append(p, orb.Ring(points(r.FlatCoords(), r.Stride())))
-	}
-	return p
-}
-
-func points(flat []float64, stride int) []orb.Point {
-	ps := make([]orb.Point, 0, len(flat)/max(stride, 1))
-	for i := 0; i+1 < len(flat); i += stride {
-		ps = append(ps, orb.Point{flat[i], flat[i+1]})
-	}
-	return ps
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/paulmach/orb"
+	"github.com/plancheck/plancheck/geo"
 	gogeom "github.com/twpayne/go-geom"
 	"github.com/twpayne/go-geom/encoding/ewkb"
 )
@@ -54,7 +55,7 @@ func allGeometries() []struct {
 func TestFromGoGeom(t *testing.T) {
 	for _, tc := range allGeometries() {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := fromGoGeom(tc.in)
+			got, err := geo.FromGoGeom(tc.in)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -70,12 +71,12 @@ func TestFromGoGeom(t *testing.T) {
 		"empty geometrycollection": gogeom.NewGeometryCollection(),
 	} {
 		t.Run(name, func(t *testing.T) {
-			if g, err := fromGoGeom(in); err == nil {
+			if g, err := geo.FromGoGeom(in); err == nil {
 				t.Errorf("got %#v, want an error", g)
 			}
 		})
 	}
-	if g, err := fromGoGeom(nil); g != nil || err != nil {
+	if g, err := geo.FromGoGeom(nil); g != nil || err != nil {
 		t.Errorf("nil: got %v, %v", g, err)
 	}
 }

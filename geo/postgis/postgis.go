@@ -34,6 +34,7 @@ import (
 	"strings"
 
 	"github.com/paulmach/orb"
+	"github.com/plancheck/plancheck/geo"
 )
 
 // Options says what to read from the database.
@@ -60,10 +61,8 @@ type Options struct {
 // column's text form as PostgreSQL prints it: dates as "2006-01-02",
 // timestamps in UTC, a numeric float64 cannot hold, NaN and infinite
 // floats ("NaN", "Infinity"), json, arrays and every other type.
-type Property struct {
-	Name  string
-	Value any
-}
+// It is geo's, so a reader's records go to geo.BuildLayer as they are.
+type Property = geo.Property
 
 // Feature is one row.
 type Feature struct {

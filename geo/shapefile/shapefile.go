@@ -230,14 +230,12 @@ func (w Warning) String() string {
 	return w.File + ": " + w.Message
 }
 
-// Property is one .dbf field value of a feature.
-type Property struct {
-	Name string
-	// Value is nil (an empty field), a string (C, D as "2006-01-02", and
-	// every other field type as text), an int64 (N without decimals
-	// holding an integer), a float64 (other N and F values) or a bool (L).
-	Value any
-}
+// Property is one .dbf field value of a feature. Value is nil (an empty
+// field), a string (C, D as "2006-01-02", and every other field type as
+// text), an int64 (N without decimals holding an integer), a float64
+// (other N and F values) or a bool (L). It is geo's, so a reader's records
+// go to geo.BuildLayer as they are.
+type Property = geo.Property
 
 // Properties are a feature's field values in .dbf field order.
 type Properties []Property
