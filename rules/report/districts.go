@@ -126,28 +126,6 @@ func Ledger(w io.Writer, r *rules.Result) error {
 	f := excelize.NewFile()
 	defer f.Close()
 	wrap := func(err error) error { return fmt.Errorf("report: ledger: %w", err) }
-	if err := f.SetSheetName("Sheet1", ledgerSheet); err != nil {
-		return wrap(err)
-	}
-	lastCol, _ := excelize.ColumnNumberToName(len(LedgerColumns))
-	lastRow := len(fs) + 1
-	if err := f.SetSheetDimension(ledgerSheet, "A1:"+lastCol+strconv.Itoa(lastRow)); err != nil {
-		return wrap(err)
-	}
-	if err := f.AutoFilter(ledgerSheet, "A1:"+lastCol+strconv.Itoa(lastRow), nil); err != nil {
-		return wrap(err)
-	}
-	statusCol, _ := excelize.ColumnNumberToName(slices.Index(LedgerColumns, "处理状态") + 1)
-	dv := excelize.NewDataValidation(true)
-	dv.SetSqref(statusCol + "2:" + statusCol + strconv.Itoa(max(lastRow, 2)))
-	if err := dv.SetDropList([]string{
-		rules.DecisionLabelsZH[rules.DecisionAccepted], rules.DecisionLabelsZH[rules.DecisionToFix], rules.DecisionLabelsZH[rules.DecisionUnderReview],
-	}); err != nil {
-		return wrap(err)
-	}
-	if err := f.AddDataValidation(ledgerSheet, dv); err != nil {
-		return wrap(err)
-	}
 	if err := setLedgerProps(f, r); err != nil {
 		return wrap(err)
 	}
@@ -164,37 +142,96 @@ func Ledger(w io.Writer, r *rules.Result) error {
 	if err != nil {
 		return wrap(err)
 	}
-	sw, err := f.NewStreamWriter(ledgerSheet)
-	if err != nil {
-		return wrap(err)
-	}
-	for i, width := range ledgerWidths {
-		if err := sw.SetColWidth(i+1, i+1, width); err != nil {
-			return wrap(err)
-		}
-	}
 	// Long text wraps in its column rather than running over the next.
 	wrapText, err := f.NewStyle(&excelize.Style{Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}})
 	if err != nil {
 		return wrap(err)
 	}
-	for _, name := range []string{"说明", "协调方式", "处理意见"} {
-		col := slices.Index(LedgerColumns, name) + 1
-		if err := sw.SetColStyle(col, col, wrapText); err != nil {
+	districts := newLayerDistricts(r)
+	// A worksheet holds 1,048,576 rows: a province's findings continue on
+	// 冲突台账 2, 3, … (序号 runs on), which decisions import reads too.
+	for part, first := 0, 0; part == 0 || first < len(fs); part, first = part+1, first+ledgerRowsPerSheet {
+		sheet := ledgerSheetName(part)
+		if part == 0 {
+			err = f.SetSheetName("Sheet1", sheet)
+		} else {
+			_, err = f.NewSheet(sheet)
+		}
+		if err != nil {
+			return wrap(err)
+		}
+		chunk := fs[first:min(first+ledgerRowsPerSheet, len(fs))]
+		if err := writeLedgerSheet(f, sheet, r, chunk, first, ledgerStyles{header, hectare, wrapText}, districts); err != nil {
 			return wrap(err)
 		}
 	}
+	if _, err := f.WriteTo(w); err != nil {
+		return fmt.Errorf("report: writing ledger.xlsx: %w", err)
+	}
+	return nil
+}
+
+// ledgerRowsPerSheet is how many findings one sheet holds: a worksheet's
+// 1,048,576 rows less the header. Tests lower it.
+var ledgerRowsPerSheet = 1<<20 - 1
+
+// ledgerSheetName is the name of the part'th sheet of the ledger.
+func ledgerSheetName(part int) string {
+	if part == 0 {
+		return ledgerSheet
+	}
+	return ledgerSheet + " " + strconv.Itoa(part+1)
+}
+
+type ledgerStyles struct{ header, hectare, wrapText int }
+
+// writeLedgerSheet streams the findings fs, numbered from first+1, into
+// one sheet of the ledger.
+func writeLedgerSheet(f *excelize.File, sheet string, r *rules.Result, fs []rules.Finding, first int, st ledgerStyles, districts *layerDistricts) error {
+	lastCol, _ := excelize.ColumnNumberToName(len(LedgerColumns))
+	lastRow := len(fs) + 1
+	if err := f.SetSheetDimension(sheet, "A1:"+lastCol+strconv.Itoa(lastRow)); err != nil {
+		return err
+	}
+	if err := f.AutoFilter(sheet, "A1:"+lastCol+strconv.Itoa(lastRow), nil); err != nil {
+		return err
+	}
+	statusCol, _ := excelize.ColumnNumberToName(slices.Index(LedgerColumns, "处理状态") + 1)
+	dv := excelize.NewDataValidation(true)
+	dv.SetSqref(statusCol + "2:" + statusCol + strconv.Itoa(max(lastRow, 2)))
+	if err := dv.SetDropList([]string{
+		rules.DecisionLabelsZH[rules.DecisionAccepted], rules.DecisionLabelsZH[rules.DecisionToFix], rules.DecisionLabelsZH[rules.DecisionUnderReview],
+	}); err != nil {
+		return err
+	}
+	if err := f.AddDataValidation(sheet, dv); err != nil {
+		return err
+	}
+	sw, err := f.NewStreamWriter(sheet)
+	if err != nil {
+		return err
+	}
+	for i, width := range ledgerWidths {
+		if err := sw.SetColWidth(i+1, i+1, width); err != nil {
+			return err
+		}
+	}
+	for _, name := range []string{"说明", "协调方式", "处理意见"} {
+		col := slices.Index(LedgerColumns, name) + 1
+		if err := sw.SetColStyle(col, col, st.wrapText); err != nil {
+			return err
+		}
+	}
 	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-		return wrap(err)
+		return err
 	}
 	row := make([]any, len(LedgerColumns))
 	for i, c := range LedgerColumns {
 		row[i] = c
 	}
-	if err := sw.SetRow("A1", row, excelize.RowOpts{StyleID: header}); err != nil {
-		return wrap(err)
+	if err := sw.SetRow("A1", row, excelize.RowOpts{StyleID: st.header}); err != nil {
+		return err
 	}
-	districts := newLayerDistricts(r)
 	for n, fd := range fs {
 		get := func(s []string, i int) any {
 			if i < len(s) {
@@ -215,24 +252,18 @@ func Ledger(w io.Writer, r *rules.Result) error {
 			}
 		}
 		values := []any{
-			n + 1, fd.Fingerprint(), state, blank(clean(fd.Rule)), district,
+			first + n + 1, fd.Fingerprint(), state, blank(clean(fd.Rule)), district,
 			get(fd.Layers, 0), get(fd.Features, 0), get(fd.Classes, 0),
 			get(fd.Layers, 1), get(fd.Features, 1), get(fd.Classes, 1),
-			excelize.Cell{StyleID: hectare, Value: rules.Hectares(fd.AreaM2)}, severityZH(fd.Severity), blank(clean(message(fd))), firstSeen,
+			excelize.Cell{StyleID: st.hectare, Value: rules.Hectares(fd.AreaM2)}, severityZH(fd.Severity), blank(clean(message(fd))), firstSeen,
 			method, opinion, status, basis, expires,
 		}
 		cell, _ := excelize.CoordinatesToCellName(1, n+2)
 		if err := sw.SetRow(cell, values); err != nil {
-			return wrap(err)
+			return err
 		}
 	}
-	if err := sw.Flush(); err != nil {
-		return wrap(err)
-	}
-	if _, err := f.WriteTo(w); err != nil {
-		return fmt.Errorf("report: writing ledger.xlsx: %w", err)
-	}
-	return nil
+	return sw.Flush()
 }
 
 // blank is s, or nil (no cell) for "".

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -250,3 +251,63 @@ print(full.properties.creator, full.properties.created)
 type orbGeometry = orb.Geometry
 
 func areaOf(g orb.Geometry) float64 { return geo.AreaM2(g) }
+
+// More findings than a worksheet's rows continue on 冲突台账 2, 3, …, 序号
+// running on, each sheet with its header; decisions import reads every
+// sheet. (A province's check gave 1.3 million findings, over the
+// 1,048,575 rows a sheet holds under its header.)
+func TestLedgerContinuesOnMoreSheets(t *testing.T) {
+	saved := ledgerRowsPerSheet
+	t.Cleanup(func() { ledgerRowsPerSheet = saved })
+	ledgerRowsPerSheet = 2
+	r := reviewedResult()
+	n := len(r.Findings)
+	if n < 5 {
+		t.Fatalf("the result has %d findings; the test needs at least 5", n)
+	}
+	p, _ := writeLedgerFile(t, r)
+	x, err := excelize.OpenFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	sheets := x.GetSheetList()
+	if want := (n + 1) / 2; len(sheets) != want || sheets[0] != ledgerSheet || sheets[1] != ledgerSheet+" 2" {
+		t.Fatalf("sheets %q, want %d from %s", sheets, want, ledgerSheet)
+	}
+	seq := 0
+	for _, sheet := range sheets {
+		rows, err := x.GetRows(sheet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rows[0][0] != "序号" || len(rows) > 3 {
+			t.Errorf("sheet %s: header %q, %d rows", sheet, rows[0][:2], len(rows))
+		}
+		for _, row := range rows[1:] {
+			seq++
+			if row[0] != strconv.Itoa(seq) {
+				t.Errorf("sheet %s: 序号 %s, want %d", sheet, row[0], seq)
+			}
+		}
+	}
+	if seq != n {
+		t.Errorf("%d rows over the sheets, want %d", seq, n)
+	}
+	// decisions import reads the last sheet too, naming it in problems.
+	last := sheets[len(sheets)-1]
+	col, _ := excelize.ColumnNumberToName(slices.Index(LedgerColumns, "有效期至") + 1)
+	if err := x.SetCellValue(last, col+"2", "下个月"); err != nil {
+		t.Fatal(err)
+	}
+	if err := x.Save(); err != nil {
+		t.Fatal(err)
+	}
+	got, problems, err := review.ReadLedger(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(problems) != 1 || !strings.Contains(problems[0], "sheet "+last+" row 2") || !strings.Contains(problems[0], "下个月") {
+		t.Errorf("read back %d rows, problems %q", len(got), problems)
+	}
+}

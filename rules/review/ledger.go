@@ -55,14 +55,43 @@ func ReadLedger(path string) ([]LedgerRow, []string, error) {
 		return nil, nil, fmt.Errorf("review: %s: not a readable .xlsx workbook: %w", path, err)
 	}
 	defer f.Close()
-	sheet := ledgerSheet
-	if idx, _ := f.GetSheetIndex(sheet); idx < 0 {
-		sheets := f.GetSheetList()
-		if len(sheets) == 0 {
+	// A ledger of more findings than a worksheet's rows continues on
+	// 冲突台账 2, 3, …; a reorganised workbook is read by its first sheet.
+	sheets := []string{ledgerSheet}
+	if idx, _ := f.GetSheetIndex(ledgerSheet); idx < 0 {
+		list := f.GetSheetList()
+		if len(list) == 0 {
 			return nil, nil, fmt.Errorf("review: %s: the workbook has no sheet", path)
 		}
-		sheet = sheets[0]
+		sheets = list[:1]
+	} else {
+		for part := 2; ; part++ {
+			name := ledgerSheet + " " + strconv.Itoa(part)
+			if idx, _ := f.GetSheetIndex(name); idx < 0 {
+				break
+			}
+			sheets = append(sheets, name)
+		}
 	}
+	var out []LedgerRow
+	var problems []string
+	for i, sheet := range sheets {
+		where := path
+		if i > 0 {
+			where = path + " sheet " + sheet
+		}
+		rows, bad, err := readLedgerSheet(f, path, where, sheet)
+		if err != nil {
+			return nil, nil, err
+		}
+		out, problems = append(out, rows...), append(problems, bad...)
+	}
+	return out, problems, nil
+}
+
+// readLedgerSheet reads the decided rows of one sheet of a ledger; where
+// names the sheet in problems.
+func readLedgerSheet(f *excelize.File, path, where, sheet string) ([]LedgerRow, []string, error) {
 	rows, err := f.GetRows(sheet, excelize.Options{RawCellValue: true})
 	if err != nil {
 		return nil, nil, fmt.Errorf("review: %s: %w", path, err)
@@ -99,7 +128,7 @@ func ReadLedger(path string) ([]LedgerRow, []string, error) {
 			continue // nothing decided on this row
 		}
 		bad := func(format string, args ...any) {
-			problems = append(problems, fmt.Sprintf("%s row %d: %s", path, r.Row, fmt.Sprintf(format, args...)))
+			problems = append(problems, fmt.Sprintf("%s row %d: %s", where, r.Row, fmt.Sprintf(format, args...)))
 		}
 		if !fingerprintRE.MatchString(r.Fingerprint) {
 			bad("编号 %q is not a finding's 16-digit fingerprint", get("编号"))
