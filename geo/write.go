@@ -29,33 +29,26 @@ func AppendGeoJSON(buf *bytes.Buffer, g orb.Geometry, coord func(dst []byte, v f
 		if !isFinite(p[0]) || !isFinite(p[1]) {
 			err = fmt.Errorf("non-finite coordinate %v %v", p[0], p[1])
 		}
-		// Appended in place: a transcoded layer writes millions.
+		// Appended in place: a city's report writes millions.
 		b := append(buf.AvailableBuffer(), '[')
 		b = coord(b, p[0])
 		b = append(b, ',')
 		b = coord(b, p[1])
 		buf.Write(append(b, ']'))
 	}
-	points := func(ps []orb.Point) {
+	// list writes n elements as a JSON array.
+	list := func(n int, elem func(i int)) {
 		buf.WriteString("[")
-		for i, p := range ps {
+		for i := range n {
 			if i > 0 {
 				buf.WriteString(",")
 			}
-			point(p)
+			elem(i)
 		}
 		buf.WriteString("]")
 	}
-	polygon := func(p orb.Polygon) {
-		buf.WriteString("[")
-		for i, ring := range p {
-			if i > 0 {
-				buf.WriteString(",")
-			}
-			points(ring)
-		}
-		buf.WriteString("]")
-	}
+	points := func(ps []orb.Point) { list(len(ps), func(i int) { point(ps[i]) }) }
+	polygon := func(p orb.Polygon) { list(len(p), func(i int) { points(p[i]) }) }
 	switch g := g.(type) {
 	case orb.Point:
 		coords("Point", func() { point(g) })
@@ -64,16 +57,7 @@ func AppendGeoJSON(buf *bytes.Buffer, g orb.Geometry, coord func(dst []byte, v f
 	case orb.LineString:
 		coords("LineString", func() { points(g) })
 	case orb.MultiLineString:
-		coords("MultiLineString", func() {
-			buf.WriteString("[")
-			for i, ls := range g {
-				if i > 0 {
-					buf.WriteString(",")
-				}
-				points(ls)
-			}
-			buf.WriteString("]")
-		})
+		coords("MultiLineString", func() { list(len(g), func(i int) { points(g[i]) }) })
 	case orb.Ring:
 		coords("Polygon", func() { polygon(orb.Polygon{g}) })
 	case orb.Bound:
@@ -81,16 +65,7 @@ func AppendGeoJSON(buf *bytes.Buffer, g orb.Geometry, coord func(dst []byte, v f
 	case orb.Polygon:
 		coords("Polygon", func() { polygon(g) })
 	case orb.MultiPolygon:
-		coords("MultiPolygon", func() {
-			buf.WriteString("[")
-			for i, p := range g {
-				if i > 0 {
-					buf.WriteString(",")
-				}
-				polygon(p)
-			}
-			buf.WriteString("]")
-		})
+		coords("MultiPolygon", func() { list(len(g), func(i int) { polygon(g[i]) }) })
 	case orb.Collection:
 		buf.WriteString(`{"type":"GeometryCollection","geometries":[`)
 		n := 0

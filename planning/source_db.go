@@ -1,15 +1,16 @@
 package planning
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"io"
+	"math"
 	"os"
-	"strconv"
 
+	"github.com/paulmach/orb"
 	"github.com/plancheck/plancheck/geo"
 	"github.com/plancheck/plancheck/geo/gpkg"
 	"github.com/plancheck/plancheck/geo/postgis"
@@ -90,15 +91,21 @@ func readPostGIS(ctx context.Context, spec LayerSpec) (*sourceRead, error) {
 		f := &pl.Features[i]
 		return record(f.Row, f.Geometry, f.Properties, f.Problem)
 	}
-	var g bytes.Buffer
-	exact := func(b []byte, v float64) []byte { return strconv.AppendFloat(b, v, 'g', -1, 64) }
+	// The coordinates' bits, not their text: formatting every number of
+	// a city's table only to hash it cost as much as reading it.
+	var bits [16]byte
 	for i := range pl.Features {
 		f := &pl.Features[i]
 		fmt.Fprintf(h, "%d\x00%v\x00", f.Row, f.Properties)
-		g.Reset()
-		if geo.AppendGeoJSON(&g, f.Geometry, exact) == nil {
-			h.Write(g.Bytes())
+		if f.Geometry == nil {
+			continue
 		}
+		fmt.Fprintf(h, "%s %d\x00", f.Geometry.GeoJSONType(), geo.PointCount(f.Geometry))
+		geo.EachPoint(f.Geometry, func(p orb.Point) {
+			binary.LittleEndian.PutUint64(bits[:8], math.Float64bits(p[0]))
+			binary.LittleEndian.PutUint64(bits[8:], math.Float64bits(p[1]))
+			h.Write(bits[:])
+		})
 	}
 	out.sha256 = hex.EncodeToString(h.Sum(nil))
 	return out, nil
