@@ -11,6 +11,7 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/plancheck/plancheck/fixtures/bench"
 	"github.com/plancheck/plancheck/geo"
+	"github.com/plancheck/plancheck/geo/geojson"
 	"github.com/plancheck/plancheck/planning"
 )
 
@@ -130,7 +131,7 @@ func BenchmarkReadLayer(b *testing.B) {
 					c := spec.CRS
 					opts.CRS = &c
 				}
-				l, err := geo.ReadLayer(context.Background(), spec.Path, opts)
+				l, err := geojson.ReadLayer(context.Background(), spec.Path, opts)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -160,7 +161,7 @@ func BenchmarkReadLayerParcels(b *testing.B) {
 				Attributes: typedProperties}
 			features := 0
 			for b.Loop() {
-				l, err := geo.ReadLayer(context.Background(), path, opts)
+				l, err := geojson.ReadLayer(context.Background(), path, opts)
 				if err != nil {
 					b.Fatal(err)
 				}

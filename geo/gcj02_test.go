@@ -3,7 +3,6 @@ package geo
 import (
 	"context"
 	"math"
-	"strings"
 	"testing"
 
 	"github.com/paulmach/orb"
@@ -73,8 +72,7 @@ func TestReadGCJ02Layer(t *testing.T) {
 		}
 	}
 	crs := GCJ02
-	src := `{"type":"FeatureCollection","features":[{"type":"Feature","id":"A","properties":{},"geometry":{"type":"Point","coordinates":[116.404,39.915]}}]}`
-	l, err := DecodeLayer(context.Background(), strings.NewReader(src), "a.geojson", ReadOptions{CRS: &crs})
+	l, err := BuildLayer(context.Background(), "a.shp", 1, func(int) Record { return Record{Number: 1, Geometry: orb.Point{116.404, 39.915}} }, ReadOptions{CRS: &crs})
 	if err != nil {
 		t.Fatal(err)
 	}

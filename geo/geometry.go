@@ -1,11 +1,9 @@
 package geo
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 
 	"github.com/paulmach/orb"
@@ -14,9 +12,9 @@ import (
 // finish places a feature's parsed geometry in lon/lat and checks it:
 // coordinate ranges, rings, the level's geometry types and OGC validity.
 // Nothing is closed, reoriented or repaired.
-func (d *decoder) finish(rf *rawFeature, crs CRS) (orb.Geometry, []geomProblem) {
-	parser := d.newParser(rf.Index, rf.Line)
-	p := &parser
+func (d *builder) finish(rf *RawFeature, crs CRS) (orb.Geometry, []geomProblem) {
+	placer := d.placer(rf.Index, rf.Line)
+	p := &placer
 	p.crs, p.problems = crs, rf.geomProblems()
 	g := rf.Geometry
 	if len(p.problems) > 0 {
@@ -37,18 +35,17 @@ func (d *decoder) finish(rf *rawFeature, crs CRS) (orb.Geometry, []geomProblem) 
 	return g, p.problems
 }
 
-type geomParser struct {
-	arena       *coordArena
-	crs         CRS
-	feature     int
-	line        int
-	allowed     []string
-	what        string
-	maxVertices int
-	problems    []geomProblem
+// placer places one feature's geometry and collects its problems.
+type placer struct {
+	crs      CRS
+	feature  int
+	line     int
+	allowed  []string
+	what     string
+	problems []geomProblem
 }
 
-func (p *geomParser) add(at *orb.Point, format string, args ...any) {
+func (p *placer) add(at *orb.Point, format string, args ...any) {
 	msg := fmt.Sprintf(format, args...)
 	if at != nil {
 		msg += fmt.Sprintf(" at or near %s %s", formatCoord(round7(at[0])), formatCoord(round7(at[1])))
@@ -58,17 +55,17 @@ func (p *geomParser) add(at *orb.Point, format string, args ...any) {
 
 func round7(v float64) float64 { return math.Round(v*1e7) / 1e7 }
 
-// coordinatesWanted says what the coordinates of each geometry type are.
-var coordinatesWanted = map[string]string{
-	"Point":           "a position (an array of numbers)",
-	"MultiPoint":      "an array of positions",
-	"LineString":      "an array of positions",
-	"MultiLineString": "an array of line strings (arrays of positions)",
-	"Polygon":         "an array of linear rings (arrays of positions)",
-	"MultiPolygon":    "an array of polygons (arrays of linear rings)",
+func formatCoord(v float64) string {
+	if a := math.Abs(v); a >= 1e21 || (a > 0 && a < 1e-7) {
+		// 1e308 as 1e+308, not as 309 digits.
+		return strconv.FormatFloat(v, 'g', -1, 64)
+	}
+	return strconv.FormatFloat(v, 'f', -1, 64)
 }
 
-func (p *geomParser) typeAllowed(g orb.Geometry) bool {
+func isFinite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+func (p *placer) typeAllowed(g orb.Geometry) bool {
 	if len(p.allowed) == 0 || g == nil {
 		return true
 	}
@@ -82,158 +79,10 @@ func (p *geomParser) typeAllowed(g orb.Geometry) bool {
 	return false
 }
 
-// parseGeometry reads a geometry object into orb geometry in the layer's
-// source coordinates. Shape problems become the feature's geometry problem
-// (the first one); malformed JSON is returned as an error.
-func (p *geomParser) parseGeometry(raw []byte, depth int) (orb.Geometry, error) {
-	ms, err := objectMembers(raw)
-	return p.parseMembers(raw, ms, err, depth)
-}
-
-// parseMembers is parseGeometry on an object already split into members
-// (ms and err as objectMembers returned them).
-func (p *geomParser) parseMembers(raw []byte, ms []member, err error, depth int) (orb.Geometry, error) {
-	if err == errNotObject {
-		if !json.Valid(raw) {
-			return nil, &syntaxError{msg: "malformed geometry"}
-		}
-		p.add(nil, "geometry is %s, not a GeoJSON geometry object", kindOf(raw))
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	for _, m := range ms {
-		if m.key != "coordinates" && !json.Valid(m.val) {
-			return nil, &syntaxError{msg: fmt.Sprintf("malformed geometry member %q", m.key)}
-		}
-	}
-	rawType, ok := lookup(ms, "type")
-	if !ok {
-		p.add(nil, "geometry has no \"type\" member")
-		return nil, nil
-	}
-	typ, err := unquote(bytes.TrimSpace(rawType))
-	if err != nil {
-		p.add(nil, "geometry \"type\" is %s, not a string", kindOf(rawType))
-		return nil, nil
-	}
-	if typ == "GeometryCollection" {
-		return p.collection(ms, depth)
-	}
-	coords, ok := lookup(ms, "coordinates")
-	if !ok || bytes.Equal(bytes.TrimSpace(coords), []byte("null")) {
-		if typeKnown(typ) {
-			p.add(nil, "%s has no \"coordinates\" member", typ)
-		} else {
-			p.add(nil, "unknown geometry type %q", typ)
-		}
-		return nil, nil
-	}
-	want := coordinatesWanted[typ]
-	if want == "" {
-		p.add(nil, "unknown geometry type %q", typ)
-		return nil, nil
-	}
-	c := &coordScanner{sliceScanner: sliceScanner{b: coords}, max: p.maxVertices, arena: p.arena}
-	defer c.release()
-	var g orb.Geometry
-	switch typ {
-	case "Point":
-		var pt orb.Point
-		pt, err = c.position()
-		g = pt
-	case "MultiPoint":
-		var pts []orb.Point
-		pts, err = c.positionList()
-		g = orb.MultiPoint(pts)
-	case "LineString":
-		var pts []orb.Point
-		pts, err = c.positionList()
-		g = orb.LineString(pts)
-	case "MultiLineString":
-		var ls [][]orb.Point
-		ls, err = c.lists2()
-		mls := make(orb.MultiLineString, len(ls))
-		for i, l := range ls {
-			mls[i] = l
-		}
-		g = mls
-	case "Polygon":
-		var rs [][]orb.Point
-		rs, err = c.lists2()
-		g = p.arena.polygon(rs)
-	case "MultiPolygon":
-		var ps [][][]orb.Point
-		ps, err = c.lists3()
-		mp := make(orb.MultiPolygon, len(ps))
-		for i, rs := range ps {
-			mp[i] = p.arena.polygon(rs)
-		}
-		g = mp
-	}
-	if err == nil {
-		err = c.end()
-	}
-	if err == nil && c.max > 0 && c.positions > c.max {
-		// The feature's text was already read (the file-size limit bounds
-		// it); the limit keeps the overlay from hours on one polygon.
-		p.add(nil, "geometry has %d positions, more than the limit of %d (--max-vertices)", c.positions, c.max)
-		return nil, nil
-	}
-	var se *shapeError
-	switch {
-	case err == nil:
-		return g, nil
-	case errors.As(err, &se):
-		if se == errWrongShape {
-			p.add(nil, "coordinates of a %s must be %s", typ, want)
-		} else {
-			p.add(nil, "%s", se.msg)
-		}
-		return nil, nil
-	}
-	return nil, err
-}
-
-func (p *geomParser) collection(ms []member, depth int) (orb.Geometry, error) {
-	if depth > 0 {
-		p.add(nil, "nested GeometryCollection (RFC 7946 §3.1.8 says they should not nest)")
-		return nil, nil
-	}
-	rawGeoms, ok := lookup(ms, "geometries")
-	var parts []json.RawMessage
-	if !ok || json.Unmarshal(rawGeoms, &parts) != nil || parts == nil {
-		p.add(nil, "GeometryCollection has no \"geometries\" array")
-		return nil, nil
-	}
-	c := orb.Collection{}
-	for _, m := range parts {
-		if bytes.Equal(bytes.TrimSpace(m), []byte("null")) {
-			p.add(nil, "null member in a GeometryCollection")
-			return nil, nil
-		}
-		g, err := p.parseGeometry(m, depth+1)
-		if err != nil || len(p.problems) > 0 {
-			return nil, err
-		}
-		c = append(c, g)
-	}
-	return c, nil
-}
-
-func typeKnown(t string) bool {
-	switch t {
-	case "Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon":
-		return true
-	}
-	return false
-}
-
 // place brings a parsed geometry from source coordinates to lon/lat in
 // place, checking coordinate ranges, line lengths and ring closure: what
 // can only be judged once the CRS is known.
-func (p *geomParser) place(g orb.Geometry) bool {
+func (p *placer) place(g orb.Geometry) bool {
 	if msg := emptyMulti(g); msg != "" {
 		// RFC 7946 lets readers take an empty geometry for null; a plan
 		// feature without a place is reported, like an empty Polygon, not
@@ -297,7 +146,7 @@ func emptyMulti(g orb.Geometry) string {
 
 // placed returns g with a Point moved to lon/lat; the other types were
 // moved in place by place.
-func (p *geomParser) placed(g orb.Geometry) orb.Geometry {
+func (p *placer) placed(g orb.Geometry) orb.Geometry {
 	if pt, ok := g.(orb.Point); ok {
 		q, _ := p.position(pt)
 		return q
@@ -305,7 +154,7 @@ func (p *geomParser) placed(g orb.Geometry) orb.Geometry {
 	return g
 }
 
-func (p *geomParser) points(pts []orb.Point) bool {
+func (p *placer) points(pts []orb.Point) bool {
 	if p.crs.Geographic {
 		// Lon/lat stay as they are: only check them, and leave the
 		// memory unwritten.
@@ -328,7 +177,7 @@ func (p *geomParser) points(pts []orb.Point) bool {
 }
 
 // position converts one source position to lon/lat and checks its range.
-func (p *geomParser) position(c orb.Point) (orb.Point, bool) {
+func (p *placer) position(c orb.Point) (orb.Point, bool) {
 	x, y := c[0], c[1]
 	if !isFinite(x) || !isFinite(y) {
 		p.add(nil, "non-finite coordinate %v %v", x, y)
@@ -352,7 +201,7 @@ func (p *geomParser) position(c orb.Point) (orb.Point, bool) {
 	return orb.Point{lon, lat}, true
 }
 
-func (p *geomParser) lineString(ls orb.LineString) bool {
+func (p *placer) lineString(ls orb.LineString) bool {
 	if !p.points(ls) {
 		return false
 	}
@@ -367,7 +216,7 @@ func (p *geomParser) lineString(ls orb.LineString) bool {
 	return true
 }
 
-func (p *geomParser) polygon(poly orb.Polygon) bool {
+func (p *placer) polygon(poly orb.Polygon) bool {
 	if len(poly) == 0 {
 		p.add(nil, "Polygon has no rings (an empty geometry); it takes part in no rule")
 		return false

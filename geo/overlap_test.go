@@ -1,7 +1,6 @@
 package geo
 
 import (
-	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -95,10 +94,7 @@ func TestOverlapMatchesOverlay(t *testing.T) {
 	dir := filepath.Join("..", "fixtures", "czt", "layers")
 	var layers [][]*Shape
 	for _, name := range []string{"changsha-master.geojson", "land-use.geojson", "green-heart.geojson", "regional.geojson"} {
-		l, err := ReadLayer(context.Background(), filepath.Join(dir, name), ReadOptions{GeometryTypes: []string{"Polygon", "MultiPolygon"}})
-		if err != nil {
-			t.Fatal("the bundled fixture is part of the repository:", err)
-		}
+		l := readTestLayer(t, filepath.Join(dir, name), ReadOptions{GeometryTypes: []string{"Polygon", "MultiPolygon"}})
 		var shapes []*Shape
 		for _, f := range l.Features {
 			if !f.Invalid && f.Geometry != nil {

@@ -13,8 +13,8 @@ import (
 
 // Record is one feature of a layer held in a format other than GeoJSON: a
 // Shapefile record, a GeoPackage row, a database row. Its reader has
-// already decoded the geometry; BuildLayer checks it as ReadLayer checks a
-// GeoJSON feature.
+// already decoded the geometry; BuildLayer checks it as geo/geojson checks
+// a GeoJSON feature.
 type Record struct {
 	// Number is where messages about the record point (a record number,
 	// a fid, a row); it takes the place of a GeoJSON feature's line.
@@ -38,7 +38,7 @@ type Property struct {
 const recordChunk = 1024
 
 // BuildLayer reads n records, given by record in feature order, into a
-// Layer as ReadLayer reads a FeatureCollection: the same coordinate, ring,
+// Layer as geo/geojson reads a FeatureCollection: the same coordinate, ring,
 // geometry type, vertex limit and OGC validity checks and the same
 // attribute typing (ReadOptions.Attributes, Consume), so a format other
 // than GeoJSON is judged exactly as GeoJSON is. Features' and problems'
@@ -49,41 +49,40 @@ func BuildLayer(ctx context.Context, name string, n int, record func(i int) Reco
 	if opts.MaxVertices <= 0 {
 		opts.MaxVertices = DefaultMaxVertices
 	}
-	d := &decoder{ctx: ctx, name: name, opts: opts}
+	d := &builder{ctx: ctx, opts: opts}
 	crs := WGS84
 	if opts.CRS != nil {
 		crs = *opts.CRS
 	}
-	var raws featureChunks
-	var members []member
+	var raws [][]RawFeature
+	var members []RawProperty
 	var text []byte
 	for i := 0; i < n; i++ {
 		if i%recordChunk == 0 {
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
-			raws = append(raws, make([]rawFeature, 0, min(recordChunk, n-i)))
+			raws = append(raws, make([]RawFeature, 0, min(recordChunk, n-i)))
 		}
 		r := record(i)
-		rf := rawFeature{Feature: Feature{Index: i, Line: r.Number}}
+		rf := RawFeature{Feature: Feature{Index: i, Line: r.Number}}
 		members, text = recordMembers(members[:0], text[:0], r.Properties)
 		if opts.Attributes != nil {
-			rf.Attributes, rf.typed = opts.Attributes(Properties{members: members}), true
+			rf.SetAttributes(opts.Attributes(PropertiesOf(members)))
 		} else {
 			rf.Properties = make(map[string]any, len(members))
 			for _, m := range members {
-				rf.Properties[m.key], _ = propertyValue(m.val)
+				rf.Properties[m.Name], _ = propertyValue(m.Value)
 			}
 		}
 		switch {
 		case r.Problem != "":
-			rf.addProblem(Problem{Kind: ProblemGeometry, Feature: i, Line: r.Number, Message: r.Problem})
-			rf.Invalid = true
+			rf.AddProblem(Problem{Kind: ProblemGeometry, Feature: i, Line: r.Number, Message: r.Problem})
 		case r.Geometry == nil:
 		default:
 			rf.hasGeom = true
 			if count := PointCount(r.Geometry); count > opts.MaxVertices {
-				p := d.newParser(i, r.Number)
+				p := d.placer(i, r.Number)
 				p.add(nil, "geometry has %d positions, more than the limit of %d (--max-vertices)", count, opts.MaxVertices)
 				rf.setGeomProblems(p.problems)
 				break
@@ -103,7 +102,7 @@ func BuildLayer(ctx context.Context, name string, n int, record func(i int) Reco
 // recordMembers writes properties as JSON members, the form the
 // Properties view reads; the values' text is appended to text, which the
 // members point into.
-func recordMembers(ms []member, text []byte, props []Property) ([]member, []byte) {
+func recordMembers(ms []RawProperty, text []byte, props []Property) ([]RawProperty, []byte) {
 	offsets := make([]int, 0, len(props)+1)
 	for _, p := range props {
 		offsets = append(offsets, len(text))
@@ -111,7 +110,7 @@ func recordMembers(ms []member, text []byte, props []Property) ([]member, []byte
 	}
 	offsets = append(offsets, len(text))
 	for i, p := range props {
-		ms = append(ms, member{key: p.Name, val: text[offsets[i]:offsets[i+1]:offsets[i+1]]})
+		ms = append(ms, RawProperty{Name: p.Name, Value: text[offsets[i]:offsets[i+1]:offsets[i+1]]})
 	}
 	return ms, text
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/paulmach/orb"
 	"github.com/plancheck/plancheck/geo"
+	"github.com/plancheck/plancheck/geo/geojson"
 )
 
 // Feature is a plan feature with its attributes turned into typed fields
@@ -457,7 +458,7 @@ func LoadLayer(ctx context.Context, spec LayerSpec) (*Layer, []Issue, error) {
 	if src != nil {
 		data, err = geo.BuildLayer(ctx, spec.Path, src.n, src.record, opts)
 	} else {
-		data, err = geo.ReadLayer(ctx, spec.Path, opts)
+		data, err = geojson.ReadLayer(ctx, spec.Path, opts)
 	}
 	if err != nil {
 		return nil, nil, err

@@ -11,6 +11,7 @@ import (
 
 	"github.com/paulmach/orb"
 	"github.com/plancheck/plancheck/geo"
+	"github.com/plancheck/plancheck/geo/geojson"
 )
 
 // Issue 15 asks that reading a Shapefile be at least as fast per feature
@@ -22,7 +23,7 @@ import (
 //	go test ./geo/shapefile -run '^$' -bench Read -benchmem
 //	go test ./geo/shapefile -run '^$' -bench Read -cpu 1   # per core
 //
-// geo.ReadLayer also checks OGC validity and hashes the file, which the
+// geojson.ReadLayer also checks OGC validity and hashes the file, which the
 // Shapefile reader leaves to its caller: "ns/feature" of the two is the
 // cost of getting features in, not of the whole input check.
 func BenchmarkRead(b *testing.B) {
@@ -33,7 +34,7 @@ func BenchmarkRead(b *testing.B) {
 	n := len(src) * copies
 	b.Run("format=geojson", func(b *testing.B) {
 		for b.Loop() {
-			l, err := geo.ReadLayer(context.Background(), gj, geo.ReadOptions{})
+			l, err := geojson.ReadLayer(context.Background(), gj, geo.ReadOptions{})
 			if err != nil || len(l.Features) != n {
 				b.Fatal(err, len(l.Features))
 			}

@@ -1,4 +1,4 @@
-package geo
+package geojson
 
 import (
 	"bufio"
@@ -16,6 +16,8 @@ import (
 	"unsafe"
 
 	"github.com/paulmach/orb"
+
+	"github.com/plancheck/plancheck/geo"
 )
 
 // The reader does not build a JSON tree: a byte scanner walks the top
@@ -88,7 +90,7 @@ func (s *streamScanner) eof(err error) error {
 	if err == io.EOF {
 		return s.errf("unexpected end of file (truncated?)")
 	}
-	if errors.Is(err, ErrTooLarge) {
+	if errors.Is(err, geo.ErrTooLarge) {
 		return err
 	}
 	return s.errf("%v", err)
@@ -136,11 +138,10 @@ func (s *streamScanner) value(dst []byte) ([]byte, error) {
 	}
 }
 
-// member is one name/value pair of a JSON object, in file order.
-type member struct {
-	key string
-	val []byte
-}
+// member is one name/value pair of a JSON object, in file order. It is
+// geo's RawProperty, so a properties object's members are the Properties
+// view of them without a copy.
+type member = geo.RawProperty
 
 // sliceScanner walks JSON held in memory.
 type sliceScanner struct {
@@ -248,7 +249,7 @@ func objectMembersInto(b []byte, out []member) ([]member, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, member{key: key, val: val})
+		out = append(out, member{Name: key, Value: val})
 		p.ws()
 		if p.i >= len(b) {
 			return nil, p.errf("unterminated object")
@@ -332,14 +333,8 @@ func readString(tok []byte, decode bool) (string, error) {
 	return s, err
 }
 
-func lookup(ms []member, key string) ([]byte, bool) {
-	for i := len(ms) - 1; i >= 0; i-- {
-		if ms[i].key == key {
-			return ms[i].val, true
-		}
-	}
-	return nil, false
-}
+// lookup returns the value of the member key; of duplicates, the last.
+func lookup(ms []member, key string) ([]byte, bool) { return geo.PropertiesOf(ms).Raw(key) }
 
 func firstDuplicate(ms []member) string {
 	if len(ms) < 2 {
@@ -347,8 +342,8 @@ func firstDuplicate(ms []member) string {
 	}
 	for i := 1; i < len(ms); i++ {
 		for j := 0; j < i; j++ {
-			if ms[i].key == ms[j].key {
-				return ms[i].key
+			if ms[i].Name == ms[j].Name {
+				return ms[i].Name
 			}
 		}
 	}

@@ -1,4 +1,4 @@
-package geo
+package geojson
 
 import (
 	"bytes"
@@ -11,6 +11,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/plancheck/plancheck/geo"
 )
 
 // The peer corpora in testdata (see testdata/README.md): files other
@@ -19,7 +21,7 @@ import (
 // so a change in behaviour shows up here.
 
 // corpusGood lists the directories whose files must read with no
-// geometry or feature problem (null-geometry, winding and CRS remarks are
+// geometry or feature problem (null-geometry, winding and geo.CRS remarks are
 // allowed), except the files in corpusGoodExceptions.
 var corpusGood = []string{
 	"geojsonhint/good",
@@ -30,7 +32,7 @@ var corpusGood = []string{
 // corpusGoodExceptions are "good" files plancheck rejects on purpose.
 var corpusGoodExceptions = map[string]corpusWant{
 	"geojsonhint/good/issue82.geojson": {Outcome: "geometry", Message: `coordinate -149\.92383493947585 -107\.20901451037372 is out of range for EPSG:4326`,
-		Reason: "geojsonhint checks structure only; latitudes of -107..-141 (and longitudes below -180) are not WGS84, and an out-of-range coordinate is a geometry problem"},
+		Reason: "geojsonhint checks structure only; latitudes of -107..-141 (and longitudes below -180) are not geo.WGS84, and an out-of-range coordinate is a geometry problem"},
 	"geojson-validator-chrieke/valid/valid_geometry_geometrycollection_empty_geometries.geojson": {Outcome: "geometry", Message: `GeometryCollection has no geometries \(an empty geometry\)`,
 		Reason: "RFC 7946 allows empty geometries, but a plan feature with one takes part in no rule: it is reported like an empty Polygon (issue 18), never dropped"},
 }
@@ -125,7 +127,7 @@ var corpusBadWant = map[string]corpusWant{
 	"geojson-validator-chrieke/invalid_structure/invalid_featurecollcetion_features_is_object.geojson": {Outcome: "unreadable", Message: `"features" is not an array`, Reason: "features must be an array"},
 	"geojson-validator-chrieke/invalid_structure/invalid_featurecollcetion_no_features_member.geojson": {Outcome: "unreadable", Message: `FeatureCollection has no "features" member`, Reason: "features is required"},
 	"geojson-validator-chrieke/invalid_structure/invalid_featurecollection_crs_defined.geojson": {Outcome: "geometry+crs", Message: `EPSG::32632"\}\} is not a supported EPSG name`,
-		Reason: "UTM 32N is not a supported CRS: the crs member is ignored with a warning, and the metre coordinates are out of range for WGS84"},
+		Reason: "UTM 32N is not a supported CRS: the crs member is ignored with a warning, and the metre coordinates are out of range for geo.WGS84"},
 	"geojson-validator-chrieke/invalid_structure/invalid_featurecollection_feature_nullfeature.geojson": {Outcome: "geometry", Message: `feature is not a JSON object`, Reason: "null feature"},
 	"geojson-validator-chrieke/invalid_structure/invalid_featurecollection_nulltype.geojson":            {Outcome: "unreadable", Message: `"features" is not an array`, Reason: "type {} and features null"},
 	"geojson-validator-chrieke/invalid_structure/invalid_featurecollection_type_lowercase.geojson":      {Outcome: "unreadable", Message: `"features" is not an array`, Reason: "features {} (and a lowercase type)"},
@@ -198,22 +200,22 @@ func corpusKey(path string) string {
 }
 
 var problemKindNames = [...]string{
-	ProblemGeometry:     "geometry",
-	ProblemFeature:      "feature",
-	ProblemNullGeometry: "null",
-	ProblemWinding:      "winding",
-	ProblemCRS:          "crs",
+	geo.ProblemGeometry:     "geometry",
+	geo.ProblemFeature:      "feature",
+	geo.ProblemNullGeometry: "null",
+	geo.ProblemWinding:      "winding",
+	geo.ProblemCRS:          "crs",
 }
 
 // corpusOutcome reads a file and sums up what DecodeLayer said: the
 // outcome word and the messages.
-func corpusOutcome(t *testing.T, path string) (outcome string, messages []string, layer *Layer) {
+func corpusOutcome(t *testing.T, path string) (outcome string, messages []string, layer *geo.Layer) {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	layer, err = DecodeLayer(context.Background(), bytes.NewReader(b), filepath.Base(path), ReadOptions{})
+	layer, err = DecodeLayer(context.Background(), bytes.NewReader(b), filepath.Base(path), geo.ReadOptions{})
 	if err != nil {
 		if !errors.Is(err, ErrUnreadable) {
 			t.Errorf("error %v does not wrap ErrUnreadable", err)
@@ -226,7 +228,7 @@ func corpusOutcome(t *testing.T, path string) (outcome string, messages []string
 		}
 		return "unreadable", []string{err.Error()}, nil
 	}
-	kinds := map[ProblemKind]bool{}
+	kinds := map[geo.ProblemKind]bool{}
 	for _, p := range layer.Problems {
 		kinds[p.Kind] = true
 		messages = append(messages, p.Message)
@@ -237,7 +239,7 @@ func corpusOutcome(t *testing.T, path string) (outcome string, messages []string
 	checkLayerInvariants(t, layer)
 	var parts []string
 	for k, name := range problemKindNames {
-		if kinds[ProblemKind(k)] {
+		if kinds[geo.ProblemKind(k)] {
 			parts = append(parts, name)
 		}
 	}
@@ -249,7 +251,7 @@ func corpusOutcome(t *testing.T, path string) (outcome string, messages []string
 
 // checkLayerInvariants: one geometry problem per feature at most, Invalid
 // set exactly on features with one, and every usable geometry valid.
-func checkLayerInvariants(tb testing.TB, l *Layer) {
+func checkLayerInvariants(tb testing.TB, l *geo.Layer) {
 	tb.Helper()
 	geomProblems, nullProblems := map[int]int{}, map[int]int{}
 	for _, p := range l.Problems {
@@ -258,9 +260,9 @@ func checkLayerInvariants(tb testing.TB, l *Layer) {
 			continue
 		}
 		switch p.Kind {
-		case ProblemGeometry:
+		case geo.ProblemGeometry:
 			geomProblems[p.Feature]++
-		case ProblemNullGeometry:
+		case geo.ProblemNullGeometry:
 			nullProblems[p.Feature]++
 		}
 	}
@@ -268,7 +270,7 @@ func checkLayerInvariants(tb testing.TB, l *Layer) {
 	// rules (a geometry with positions, not Invalid), or has exactly one
 	// problem saying why not: a geometry problem, or a null geometry.
 	for i, f := range l.Features {
-		usable := !f.Invalid && f.Geometry != nil && PointCount(f.Geometry) > 0
+		usable := !f.Invalid && f.Geometry != nil && geo.PointCount(f.Geometry) > 0
 		switch {
 		case usable && nullProblems[i] > 0:
 			tb.Errorf("feature %d has a geometry but a null-geometry problem", i)
@@ -289,8 +291,8 @@ func checkLayerInvariants(tb testing.TB, l *Layer) {
 			tb.Errorf("feature %d: Invalid=%v but %d geometry problem(s)", i, f.Invalid, geomProblems[i])
 		}
 		if !f.Invalid && f.Geometry != nil {
-			if msg, _ := Validity(f.Geometry); msg != "" {
-				tb.Errorf("feature %d is not marked invalid but Validity says %q", i, msg)
+			if msg, _ := geo.Validity(f.Geometry); msg != "" {
+				tb.Errorf("feature %d is not marked invalid but geo.Validity says %q", i, msg)
 			}
 		}
 	}

@@ -1,4 +1,4 @@
-package geo
+package geojson
 
 import (
 	"bytes"
@@ -19,15 +19,17 @@ import (
 	"unicode/utf16"
 
 	"github.com/paulmach/orb"
+
+	"github.com/plancheck/plancheck/geo"
 )
 
 // decodeString runs DecodeLayer on src with the name "test.geojson".
-func decodeString(tb testing.TB, src string, opts ReadOptions) (*Layer, error) {
+func decodeString(tb testing.TB, src string, opts geo.ReadOptions) (*geo.Layer, error) {
 	tb.Helper()
 	return DecodeLayer(context.Background(), strings.NewReader(src), "test.geojson", opts)
 }
 
-func mustDecode(tb testing.TB, src string, opts ReadOptions) *Layer {
+func mustDecode(tb testing.TB, src string, opts geo.ReadOptions) *geo.Layer {
 	tb.Helper()
 	l, err := decodeString(tb, src, opts)
 	if err != nil {
@@ -38,8 +40,8 @@ func mustDecode(tb testing.TB, src string, opts ReadOptions) *Layer {
 }
 
 // problemsOf returns the problems of kind k for feature i (-1: the layer).
-func problemsOf(l *Layer, k ProblemKind, i int) []Problem {
-	var out []Problem
+func problemsOf(l *geo.Layer, k geo.ProblemKind, i int) []geo.Problem {
+	var out []geo.Problem
 	for _, p := range l.Problems {
 		if p.Kind == k && p.Feature == i {
 			out = append(out, p)
@@ -128,7 +130,7 @@ func TestDecodeLayerLines(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			l := mustDecode(t, tc.src, ReadOptions{})
+			l := mustDecode(t, tc.src, geo.ReadOptions{})
 			var got []int
 			for _, f := range l.Features {
 				got = append(got, f.Line)
@@ -159,7 +161,7 @@ func TestDecodeLayerIDs(t *testing.T) {
 			if tc.id != "" {
 				id = `"id":` + tc.id + `,`
 			}
-			l := mustDecode(t, `{"type":"Feature",`+id+`"properties":{},"geometry":{"type":"Point","coordinates":[112.9,28.2]}}`, ReadOptions{})
+			l := mustDecode(t, `{"type":"Feature",`+id+`"properties":{},"geometry":{"type":"Point","coordinates":[112.9,28.2]}}`, geo.ReadOptions{})
 			f := l.Features[0]
 			if f.ID != tc.want || f.HasID != tc.hasID {
 				t.Errorf("ID %q HasID %v, want %q %v", f.ID, f.HasID, tc.want, tc.hasID)
@@ -170,8 +172,8 @@ func TestDecodeLayerIDs(t *testing.T) {
 		})
 	}
 	t.Run("object id is a feature problem", func(t *testing.T) {
-		l := mustDecode(t, `{"type":"Feature","id":{"a":1},"properties":{},"geometry":{"type":"Point","coordinates":[112.9,28.2]}}`, ReadOptions{})
-		ps := problemsOf(l, ProblemFeature, 0)
+		l := mustDecode(t, `{"type":"Feature","id":{"a":1},"properties":{},"geometry":{"type":"Point","coordinates":[112.9,28.2]}}`, geo.ReadOptions{})
+		ps := problemsOf(l, geo.ProblemFeature, 0)
 		if len(ps) != 1 || !strings.Contains(ps[0].Message, `"id" is {"a":1}`) {
 			t.Errorf("problems %+v", l.Problems)
 		}
@@ -185,7 +187,7 @@ func TestDecodeLayerPropertiesUseNumber(t *testing.T) {
 	l := mustDecode(t, `{"type":"Feature","properties":{
 		"code":"07","area":12.50,"year":2035,"big":12345678901234567890,
 		"nested":{"w":30},"list":[1,2],"ok":true,"none":null},
-		"geometry":null}`, ReadOptions{})
+		"geometry":null}`, geo.ReadOptions{})
 	p := l.Features[0].Properties
 	want := map[string]any{
 		"code":   "07",
@@ -200,7 +202,7 @@ func TestDecodeLayerPropertiesUseNumber(t *testing.T) {
 	if fmt.Sprintf("%#v", p) != fmt.Sprintf("%#v", want) {
 		t.Errorf("properties\n got %#v\nwant %#v", p, want)
 	}
-	if ps := problemsOf(l, ProblemNullGeometry, 0); len(ps) != 1 {
+	if ps := problemsOf(l, geo.ProblemNullGeometry, 0); len(ps) != 1 {
 		t.Errorf("want one null-geometry remark, got %+v", l.Problems)
 	}
 }
@@ -231,7 +233,7 @@ func TestDecodeLayerEncoding(t *testing.T) {
 	}
 
 	t.Run("UTF-8 BOM accepted", func(t *testing.T) {
-		l := mustDecode(t, "\xEF\xBB\xBF"+doc, ReadOptions{})
+		l := mustDecode(t, "\xEF\xBB\xBF"+doc, geo.ReadOptions{})
 		if len(l.Features) != 1 || l.Features[0].Properties["名称"] != "岳麓区" {
 			t.Fatalf("features %+v", l.Features)
 		}
@@ -245,7 +247,7 @@ func TestDecodeLayerEncoding(t *testing.T) {
 		"UTF-16BE with BOM": utf16be(doc),
 	} {
 		t.Run(name+" rejected", func(t *testing.T) {
-			_, err := decodeString(t, src, ReadOptions{})
+			_, err := decodeString(t, src, geo.ReadOptions{})
 			if !errors.Is(err, ErrUnreadable) {
 				t.Fatalf("err %v, want ErrUnreadable", err)
 			}
@@ -257,7 +259,7 @@ func TestDecodeLayerEncoding(t *testing.T) {
 	t.Run("UTF-16LE without BOM rejected", func(t *testing.T) {
 		// Unreadable either way; skipBOM sniffs the NUL bytes and says
 		// UTF-16.
-		_, err := decodeString(t, utf16le(doc, false), ReadOptions{})
+		_, err := decodeString(t, utf16le(doc, false), geo.ReadOptions{})
 		if !errors.Is(err, ErrUnreadable) {
 			t.Fatalf("err %v, want ErrUnreadable", err)
 		}
@@ -292,7 +294,7 @@ func TestDecodeLayerUnreadable(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			l, err := decodeString(t, tc.src, ReadOptions{})
+			l, err := decodeString(t, tc.src, geo.ReadOptions{})
 			if err == nil {
 				t.Fatalf("no error; layer %+v", l)
 			}
@@ -356,7 +358,7 @@ func TestDecodeLayerFirstErrorWins(t *testing.T) {
 		for _, tc := range tests {
 			t.Run(fmt.Sprintf("%s/GOMAXPROCS=%d", tc.name, procs), func(t *testing.T) {
 				defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
-				_, err := decodeString(t, tc.src, ReadOptions{})
+				_, err := decodeString(t, tc.src, geo.ReadOptions{})
 				if err == nil || !regexp.MustCompile(tc.msg).MatchString(err.Error()) {
 					t.Fatalf("error %v, want %s", err, tc.msg)
 				}
@@ -365,10 +367,10 @@ func TestDecodeLayerFirstErrorWins(t *testing.T) {
 	}
 }
 
-// Coordinates near Changsha; EPSG:4547 is CGCS2000 / 3-degree Gauss-Kruger
+// Coordinates near Changsha; EPSG:4547 is geo.CGCS2000 / 3-degree Gauss-Kruger
 // CM 114E, whose area covers it (112.9E is 1.1 degrees west of the CM).
 func TestDecodeLayerOldStyleCRS(t *testing.T) {
-	crs4547, err := ParseCRS("EPSG:4547")
+	crs4547, err := geo.ParseCRS("EPSG:4547")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -391,16 +393,16 @@ func TestDecodeLayerOldStyleCRS(t *testing.T) {
 		"crs last":  `{"type":"FeatureCollection","features":[` + feature + `],` + crsMember + `}`,
 	} {
 		t.Run(name, func(t *testing.T) {
-			l := mustDecode(t, src, ReadOptions{})
+			l := mustDecode(t, src, geo.ReadOptions{})
 			if l.CRS.EPSG != 4547 {
-				t.Errorf("CRS %v, want EPSG:4547", l.CRS)
+				t.Errorf("geo.CRS %v, want EPSG:4547", l.CRS)
 			}
-			ps := problemsOf(l, ProblemCRS, -1)
+			ps := problemsOf(l, geo.ProblemCRS, -1)
 			if len(ps) != 1 || !strings.Contains(ps[0].Message, `old-style "crs" member honoured: EPSG:4547`) {
-				t.Errorf("want one CRS warning, got %+v", l.Problems)
+				t.Errorf("want one geo.CRS warning, got %+v", l.Problems)
 			}
 			if len(l.Problems) != 1 {
-				t.Errorf("problems %+v, want the CRS warning only", l.Problems)
+				t.Errorf("problems %+v, want the geo.CRS warning only", l.Problems)
 			}
 			f := l.Features[0]
 			if f.Invalid {
@@ -420,42 +422,42 @@ func TestDecodeLayerOldStyleCRS(t *testing.T) {
 	}
 
 	t.Run("manifest agrees with the file", func(t *testing.T) {
-		l := mustDecode(t, `{"type":"FeatureCollection",`+crsMember+`,"features":[`+feature+`]}`, ReadOptions{CRS: &crs4547})
-		ps := problemsOf(l, ProblemCRS, -1)
+		l := mustDecode(t, `{"type":"FeatureCollection",`+crsMember+`,"features":[`+feature+`]}`, geo.ReadOptions{CRS: &crs4547})
+		ps := problemsOf(l, geo.ProblemCRS, -1)
 		if l.CRS.EPSG != 4547 || len(ps) != 1 || !strings.Contains(ps[0].Message, "honoured: EPSG:4547") || l.Features[0].Invalid {
-			t.Errorf("CRS %v, problems %+v", l.CRS, l.Problems)
+			t.Errorf("geo.CRS %v, problems %+v", l.CRS, l.Problems)
 		}
 	})
 
 	t.Run("manifest wins over the file", func(t *testing.T) {
-		crs4546, err := ParseCRS("EPSG:4546") // CM 111E
+		crs4546, err := geo.ParseCRS("EPSG:4546") // CM 111E
 		if err != nil {
 			t.Fatal(err)
 		}
-		l := mustDecode(t, `{"type":"FeatureCollection",`+crsMember+`,"features":[`+feature+`]}`, ReadOptions{CRS: &crs4546})
-		ps := problemsOf(l, ProblemCRS, -1)
+		l := mustDecode(t, `{"type":"FeatureCollection",`+crsMember+`,"features":[`+feature+`]}`, geo.ReadOptions{CRS: &crs4546})
+		ps := problemsOf(l, geo.ProblemCRS, -1)
 		if l.CRS.EPSG != 4546 || len(ps) != 1 || !strings.Contains(ps[0].Message, `old-style "crs" member says EPSG:4547 but the manifest declares EPSG:4546; using the manifest's`) {
-			t.Errorf("CRS %v, problems %+v", l.CRS, l.Problems)
+			t.Errorf("geo.CRS %v, problems %+v", l.CRS, l.Problems)
 		}
 	})
 
 	t.Run("unsupported crs member", func(t *testing.T) {
-		l := mustDecode(t, `{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"EPSG:3857"}},"features":[]}`, ReadOptions{})
-		ps := problemsOf(l, ProblemCRS, -1)
+		l := mustDecode(t, `{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"EPSG:3857"}},"features":[]}`, geo.ReadOptions{})
+		ps := problemsOf(l, geo.ProblemCRS, -1)
 		if l.CRS.EPSG != 4326 || len(ps) != 1 || !strings.Contains(ps[0].Message, `"EPSG:3857"}} is not a supported EPSG name; it is ignored`) {
-			t.Errorf("CRS %v, problems %+v", l.CRS, l.Problems)
+			t.Errorf("geo.CRS %v, problems %+v", l.CRS, l.Problems)
 		}
 	})
 
 	t.Run("projected layer declared geographic", func(t *testing.T) {
 		// The same file without its crs member: metres read as degrees.
-		l := mustDecode(t, `{"type":"FeatureCollection","features":[`+feature+`,`+feature+`]}`, ReadOptions{})
-		ps := problemsOf(l, ProblemCRS, -1)
+		l := mustDecode(t, `{"type":"FeatureCollection","features":[`+feature+`,`+feature+`]}`, geo.ReadOptions{})
+		ps := problemsOf(l, geo.ProblemCRS, -1)
 		if len(ps) != 1 || !strings.Contains(ps[0].Message, "declared geographic (EPSG:4326) but 2 feature(s) have coordinates that look projected") {
-			t.Errorf("want one CRS problem, got %+v", l.Problems)
+			t.Errorf("want one geo.CRS problem, got %+v", l.Problems)
 		}
 		for i := range l.Features {
-			gs := problemsOf(l, ProblemGeometry, i)
+			gs := problemsOf(l, geo.ProblemGeometry, i)
 			if len(gs) != 1 || !strings.Contains(gs[0].Message, "is out of range for EPSG:4326") || !l.Features[i].Invalid {
 				t.Errorf("feature %d: %+v", i, gs)
 			}
@@ -468,11 +470,11 @@ func TestDecodeLayerOldStyleCRS(t *testing.T) {
 // marked Invalid, and leaves its neighbours alone.
 func TestDecodeLayerGeometryProblems(t *testing.T) {
 	const valid = `{"type":"Feature","id":"ok","properties":{},"geometry":{"type":"Polygon","coordinates":[[[112.9,28.2],[113.0,28.2],[113.0,28.3],[112.9,28.3],[112.9,28.2]]]}}`
-	polygonLayer := ReadOptions{GeometryTypes: []string{"Polygon", "MultiPolygon"}, LayerKind: "land-use"}
+	polygonLayer := geo.ReadOptions{GeometryTypes: []string{"Polygon", "MultiPolygon"}, LayerKind: "land-use"}
 	tests := []struct {
 		name string
 		geom string
-		opts ReadOptions
+		opts geo.ReadOptions
 		msg  string     // regexp on the problem message
 		near *orb.Point // expected "at or near", within 1e-7
 	}{
@@ -615,7 +617,7 @@ func TestDecodeLayerGeometryProblems(t *testing.T) {
 			if len(l.Problems) != 1 {
 				t.Errorf("want exactly one problem, got %+v", l.Problems)
 			}
-			ps := problemsOf(l, ProblemGeometry, 1)
+			ps := problemsOf(l, geo.ProblemGeometry, 1)
 			if len(ps) != 1 {
 				t.Fatalf("want one geometry problem on feature 1, got %+v", l.Problems)
 			}
@@ -661,8 +663,8 @@ func TestDecodeLayerValidShapes(t *testing.T) {
 	}
 	for name, g := range tests {
 		t.Run(name, func(t *testing.T) {
-			l := mustDecode(t, `{"type":"Feature","properties":{},"geometry":`+g+`}`, ReadOptions{})
-			if ps := problemsOf(l, ProblemGeometry, 0); len(ps) != 0 || l.Features[0].Invalid {
+			l := mustDecode(t, `{"type":"Feature","properties":{},"geometry":`+g+`}`, geo.ReadOptions{})
+			if ps := problemsOf(l, geo.ProblemGeometry, 0); len(ps) != 0 || l.Features[0].Invalid {
 				t.Errorf("problems %+v", ps)
 			}
 		})
@@ -670,7 +672,7 @@ func TestDecodeLayerValidShapes(t *testing.T) {
 }
 
 func TestReadLayerFile(t *testing.T) {
-	l, err := ReadLayer(context.Background(), "testdata/rfc7946-examples/1.5-featurecollection.geojson", ReadOptions{})
+	l, err := ReadLayer(context.Background(), "testdata/rfc7946-examples/1.5-featurecollection.geojson", geo.ReadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -679,12 +681,12 @@ func TestReadLayerFile(t *testing.T) {
 	}
 	// The digest is taken on its own goroutine from copies of the input:
 	// a file of several buffers must hash as the file itself does.
-	for _, path := range []string{"testdata/rfc7946-examples/1.5-featurecollection.geojson", "../fixtures/czt/layers/land-use.geojson"} {
+	for _, path := range []string{"testdata/rfc7946-examples/1.5-featurecollection.geojson", "../../fixtures/czt/layers/land-use.geojson"} {
 		data, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)
 		}
-		l, err := ReadLayer(context.Background(), path, ReadOptions{})
+		l, err := ReadLayer(context.Background(), path, geo.ReadOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -692,7 +694,7 @@ func TestReadLayerFile(t *testing.T) {
 			t.Errorf("%s: sha256 %s, %d bytes; want %s, %d", path, l.SHA256, l.Bytes, want, len(data))
 		}
 	}
-	_, err = ReadLayer(context.Background(), "testdata/no-such-file.geojson", ReadOptions{})
+	_, err = ReadLayer(context.Background(), "testdata/no-such-file.geojson", geo.ReadOptions{})
 	if err == nil || errors.Is(err, ErrUnreadable) || !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("missing file: err %v, want a wrapped os.ErrNotExist", err)
 	}
@@ -706,7 +708,7 @@ func ExampleDecodeLayer() {
 {"type":"Feature","id":"A-2","properties":{"code":"0701"},
  "geometry":{"type":"Polygon","coordinates":[[[112.9,28.2],[113.0,28.3],[113.0,28.2],[112.9,28.3],[112.9,28.2]]]}}
 ]}`
-	layer, err := DecodeLayer(context.Background(), strings.NewReader(src), "land-use.geojson", ReadOptions{})
+	layer, err := DecodeLayer(context.Background(), strings.NewReader(src), "land-use.geojson", geo.ReadOptions{})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -750,7 +752,7 @@ func TestPropertiesPaths(t *testing.T) {
 		if werr != nil {
 			continue
 		}
-		p := Properties{members: ms}
+		p := geo.PropertiesOf(ms)
 		for k, v := range want {
 			got, ok := p.Get(k)
 			if !ok || !reflect.DeepEqual(got, v) {
@@ -811,7 +813,7 @@ func TestReadWhileGOMAXPROCSChanges(t *testing.T) {
 		func() {
 			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs[0]))
 			r := &procsChanger{r: strings.NewReader(b.String()), after: 100_000, procs: procs[1]}
-			l, err := DecodeLayer(context.Background(), r, "procs.geojson", ReadOptions{})
+			l, err := DecodeLayer(context.Background(), r, "procs.geojson", geo.ReadOptions{})
 			if err != nil || len(l.Features) != 3000 {
 				t.Fatalf("GOMAXPROCS %d -> %d: %v", procs[0], procs[1], err)
 			}
@@ -846,7 +848,7 @@ func TestLargeFeaturesBatchByBytes(t *testing.T) {
 	if b.Len() < 2*maxBatchBytes {
 		t.Fatalf("%d bytes do not span two batches of %d", b.Len(), maxBatchBytes)
 	}
-	l, err := DecodeLayer(context.Background(), strings.NewReader(b.String()), "big.geojson", ReadOptions{})
+	l, err := DecodeLayer(context.Background(), strings.NewReader(b.String()), "big.geojson", geo.ReadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -857,32 +859,6 @@ func TestLargeFeaturesBatchByBytes(t *testing.T) {
 		ls := f.Geometry.(orb.LineString)
 		if f.ID != strconv.Itoa(i) || f.Line != i+2 || len(ls) != vertices || ls[1] != (orb.Point{float64(112+i%2) + 1e-7, 28 + 1e-7}) {
 			t.Fatalf("feature %d: id %s line %d, %d vertices, second %v", i, f.ID, f.Line, len(ls), ls[1])
-		}
-	}
-}
-
-func TestFeatureChunks(t *testing.T) {
-	var c featureChunks
-	sizes := []int{256, 3, 1, 256, 17}
-	next := 0
-	for _, n := range sizes {
-		part := make([]rawFeature, n)
-		for k := range part {
-			part[k].Index = next
-			next++
-		}
-		c = append(c, part)
-	}
-	if c.len() != next {
-		t.Fatalf("len %d, want %d", c.len(), next)
-	}
-	i := 0
-	for _, part := range c {
-		for _, f := range part {
-			if got := f.Index; got != i {
-				t.Fatalf("feature %d in walking order is feature %d", i, got)
-			}
-			i++
 		}
 	}
 }

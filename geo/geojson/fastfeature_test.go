@@ -1,4 +1,4 @@
-package geo
+package geojson
 
 import (
 	"bytes"
@@ -8,15 +8,17 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/plancheck/plancheck/geo"
 )
 
 // propertiesAsMap is a ReadOptions.Attributes that keeps every property,
 // so the two parsers' typed properties can be compared.
-func propertiesAsMap(p Properties) any {
+func propertiesAsMap(p geo.Properties) any {
 	m := map[string]any{}
-	for _, ms := range p.members {
-		v, _ := p.Get(ms.key)
-		m[ms.key] = v
+	for _, name := range p.Names() {
+		v, _ := p.Get(name)
+		m[name] = v
 	}
 	return m
 }
@@ -67,7 +69,7 @@ func TestFastFeatureAgreesWithGeneralParser(t *testing.T) {
 	for _, tc := range fastFeatureCases {
 		t.Run(tc.name, func(t *testing.T) {
 			for _, typed := range []bool{false, true} {
-				d := &decoder{opts: ReadOptions{MaxVertices: DefaultMaxVertices}}
+				d := &decoder{opts: geo.ReadOptions{MaxVertices: geo.DefaultMaxVertices}}
 				if typed {
 					d.opts.Attributes = propertiesAsMap
 				}
@@ -85,7 +87,7 @@ func TestFastFeatureAgreesWithGeneralParser(t *testing.T) {
 // the general parser, which reports it.
 func TestFastFeatureMaxVertices(t *testing.T) {
 	feature := []byte(fastFeatureCases[0].feature)
-	d := &decoder{opts: ReadOptions{MaxVertices: 3}}
+	d := &decoder{opts: geo.ReadOptions{MaxVertices: 3}}
 	if _, ok := d.fastFeature(0, 1, feature, nil, new(featureScratch)); ok {
 		t.Fatal("fastFeature accepted a feature over the vertex limit")
 	}
@@ -97,7 +99,7 @@ func TestFastFeatureMaxVertices(t *testing.T) {
 
 // compareFeature reads one feature with both parsers, in a one-feature
 // collection, and fails when the layers differ.
-func compareFeature(t *testing.T, feature []byte, opts ReadOptions) {
+func compareFeature(t *testing.T, feature []byte, opts geo.ReadOptions) {
 	t.Helper()
 	data := append(append([]byte(`{"type":"FeatureCollection","features":[`), feature...), "]}"...)
 	compareParsers(t, data, opts)
@@ -105,7 +107,7 @@ func compareFeature(t *testing.T, feature []byte, opts ReadOptions) {
 
 // compareParsers reads data with and without fastFeature and fails when
 // the outcomes differ in any way.
-func compareParsers(t *testing.T, data []byte, opts ReadOptions) {
+func compareParsers(t *testing.T, data []byte, opts geo.ReadOptions) {
 	t.Helper()
 	fast, fastErr := decodeLayer(context.Background(), bytes.NewReader(data), "f.geojson", opts, false)
 	general, generalErr := decodeLayer(context.Background(), bytes.NewReader(data), "f.geojson", opts, true)
@@ -121,7 +123,7 @@ func compareParsers(t *testing.T, data []byte, opts ReadOptions) {
 // ways.
 func TestFastFeatureOnFixtures(t *testing.T) {
 	var files []string
-	for _, pattern := range []string{"../fixtures/czt/layers/*.geojson", "testdata/*/*.geojson", "testdata/*/*/*.geojson"} {
+	for _, pattern := range []string{"../../fixtures/czt/layers/*.geojson", "testdata/*/*.geojson", "testdata/*/*/*.geojson"} {
 		m, err := filepath.Glob(pattern)
 		if err != nil {
 			t.Fatal(err)
@@ -137,8 +139,8 @@ func TestFastFeatureOnFixtures(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Run(strings.TrimPrefix(f, "../"), func(t *testing.T) {
-			compareParsers(t, data, ReadOptions{})
-			compareParsers(t, data, ReadOptions{Attributes: propertiesAsMap, GeometryTypes: []string{"Polygon", "MultiPolygon"}, LayerKind: "land-use"})
+			compareParsers(t, data, geo.ReadOptions{})
+			compareParsers(t, data, geo.ReadOptions{Attributes: propertiesAsMap, GeometryTypes: []string{"Polygon", "MultiPolygon"}, LayerKind: "land-use"})
 		})
 	}
 }
@@ -153,7 +155,7 @@ func FuzzFastFeature(f *testing.F) {
 		f.Add([]byte(tc.feature), uint8(1))
 	}
 	f.Fuzz(func(t *testing.T, feature []byte, mode uint8) {
-		opts := ReadOptions{}
+		opts := geo.ReadOptions{}
 		if mode&1 != 0 {
 			opts.Attributes = propertiesAsMap
 		}

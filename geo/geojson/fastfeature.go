@@ -1,9 +1,11 @@
-package geo
+package geojson
 
 import (
 	"unicode/utf8"
 
 	"github.com/paulmach/orb"
+
+	"github.com/plancheck/plancheck/geo"
 )
 
 // The general feature parser splits the feature into members, then the
@@ -420,7 +422,7 @@ func (s *fastScanner) properties(sc *featureScratch) ([]member, bool) {
 		if !ok {
 			return nil, false
 		}
-		ms = append(ms, member{key: name, val: val})
+		ms = append(ms, member{Name: name, Value: val})
 		more, ok := s.comma('}')
 		if !ok {
 			return nil, false
@@ -442,16 +444,18 @@ const (
 
 // fastFeature reads a common feature in one walk (see above); ok is false
 // when the general parser must read it.
-func (d *decoder) fastFeature(index, line int, raw []byte, arena *coordArena, sc *featureScratch) (rf rawFeature, ok bool) {
-	rf.Feature = Feature{Index: index, Line: line}
+func (d *decoder) fastFeature(index, line int, raw []byte, arena *coordArena, sc *featureScratch) (rf geo.RawFeature, ok bool) {
+	rf.Feature = geo.Feature{Index: index, Line: line}
 	s := &fastScanner{b: raw}
 	if !s.consume('{') {
 		return rf, false
 	}
 	var (
-		seen  int
-		props []member
-		null  bool // properties is null
+		seen    int
+		props   []member
+		null    bool // properties is null
+		geom    orb.Geometry
+		hasGeom bool // geometry is not null
 	)
 	for {
 		key, ok := s.str(false)
@@ -502,7 +506,7 @@ func (d *decoder) fastFeature(index, line int, raw []byte, arena *coordArena, sc
 			}
 		case `"geometry"`:
 			bit = seenGeometry
-			if rf.Geometry, rf.hasGeom, ok = s.geometry(sc, arena); !ok {
+			if geom, hasGeom, ok = s.geometry(sc, arena); !ok {
 				return rf, false
 			}
 		default:
@@ -527,17 +531,16 @@ func (d *decoder) fastFeature(index, line int, raw []byte, arena *coordArena, sc
 	}
 	if !null {
 		if d.opts.Attributes != nil {
-			rf.Attributes, rf.typed = d.opts.Attributes(Properties{members: props}), true
+			rf.SetAttributes(d.opts.Attributes(geo.PropertiesOf(props)))
 		} else {
-			rf.Properties = make(map[string]any, len(props))
-			for _, m := range props {
-				v, err := propertyValue(m.val)
-				if err != nil {
-					return rf, false
-				}
-				rf.Properties[m.key] = v
+			var err error
+			if rf.Properties, err = geo.PropertiesOf(props).Map(); err != nil {
+				return rf, false
 			}
 		}
+	}
+	if hasGeom {
+		rf.SetGeometry(geom, nil)
 	}
 	return rf, true
 }
