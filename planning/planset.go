@@ -263,12 +263,16 @@ func (m *Manifest) File() string {
 }
 
 // checkCities: an infrastructure layer's city: must be the code (or, for
-// boundary features without a code, the name) of a boundary feature of
-// the set; otherwise its cross-city checks would silently run for no city.
+// boundary features without a code, the name) of a city of the set: a
+// boundary feature whose parent is not in the set, as the cross-city
+// rules count cities. Otherwise its cross-city checks would silently run
+// for no city (an unknown code) or for none at all (a district of a city
+// in the set, which the rules fold into its city).
 func checkCities(m *Manifest, layers []*Layer) error {
-	known := map[string]bool{}
-	var codes []string
-	names := map[string]string{} // name -> code, for hints
+	type place struct{ code, name, parent string }
+	places := map[string]place{} // key (code, else name) -> first feature
+	var keys []string
+	names := map[string]string{} // name -> key, for hints
 	for _, l := range layers {
 		if l.Level != Boundary {
 			continue
@@ -279,36 +283,84 @@ func checkCities(m *Manifest, layers []*Layer) error {
 			if key == "" {
 				key = f.Name
 			}
-			if key == "" || known[key] {
+			if key == "" {
 				continue
 			}
-			known[key] = true
-			label := key
-			if f.Code != "" && f.Name != "" {
-				label = f.Code + " " + f.Name
-				names[f.Name] = f.Code
+			if _, seen := places[key]; seen {
+				continue
 			}
-			codes = append(codes, label)
+			places[key] = place{code: f.Code, name: f.Name, parent: f.Parent}
+			keys = append(keys, key)
+			if f.Code != "" && f.Name != "" {
+				if _, ok := names[f.Name]; !ok {
+					names[f.Name] = f.Code
+				}
+			}
 		}
 	}
-	sort.Strings(codes)
+	label := func(key string) string {
+		if p := places[key]; p.code != "" && p.name != "" {
+			return p.code + " " + p.name
+		}
+		return key
+	}
+	isCity := func(key string) bool {
+		p, ok := places[key]
+		if !ok {
+			return false
+		}
+		_, parentIn := places[p.parent]
+		return p.parent == "" || !parentIn
+	}
+	var cities []string
+	for _, k := range keys {
+		if isCity(k) {
+			cities = append(cities, label(k))
+		}
+	}
+	sort.Strings(cities)
+	known := func() string {
+		shown := cities
+		if len(shown) > 20 {
+			shown = append(shown[:20:20], fmt.Sprintf("… %d more", len(cities)-20))
+		}
+		return " (city codes of the set: " + strings.Join(shown, ", ") + ")"
+	}
 	for _, l := range layers {
-		if l.City == "" || known[l.City] {
+		if l.City == "" || isCity(l.City) {
 			continue
 		}
-		msg := fmt.Sprintf("layer %q: city %q is not a boundary code of the set", l.Name, l.City)
+		var msg string
+		key := l.City
+		if code, ok := names[key]; ok && code != key {
+			key = code
+		}
 		switch {
-		case len(codes) == 0:
-			msg += " (the set has no boundary layer with codes; add one, or leave city: out)"
+		case len(keys) == 0:
+			msg = fmt.Sprintf("layer %q: city %q is not a boundary code of the set (the set has no boundary layer with codes; add one, or leave city: out)", l.Name, l.City)
+		case key != l.City && isCity(key):
+			msg = fmt.Sprintf("layer %q: city %q is not a boundary code of the set; %s is the name of %s: write city: %q", l.Name, l.City, l.City, key, key) + known()
+		case places[key].parent != "":
+			// A district (or a name of one) whose city is in the set.
+			p := places[key]
+			city := p.parent
+			for range len(places) { // a district of a district; parents may loop
+				if isCity(city) {
+					break
+				}
+				city = places[city].parent
+			}
+			what := label(key)
+			if key == l.City && p.name != "" {
+				what = p.name
+			}
+			msg = fmt.Sprintf("layer %q: city %q is %s, a part of %s; the cross-city rules compare the set's cities, not their parts", l.Name, l.City, what, label(p.parent))
+			if isCity(city) {
+				msg += fmt.Sprintf(": write city: %q", city)
+			}
+			msg += known()
 		default:
-			if code, ok := names[l.City]; ok {
-				msg += fmt.Sprintf("; %s is the name of %s: write city: %q", l.City, code, code)
-			}
-			shown := codes
-			if len(shown) > 20 {
-				shown = append(shown[:20:20], fmt.Sprintf("… %d more", len(codes)-20))
-			}
-			msg += " (known codes: " + strings.Join(shown, ", ") + ")"
+			msg = fmt.Sprintf("layer %q: city %q is not a boundary code of the set", l.Name, l.City) + known()
 		}
 		return &ManifestError{File: m.Path, Line: l.CityLine, Msg: msg}
 	}

@@ -138,8 +138,9 @@ func (y *YAMLRule) check() error {
 			return err
 		}
 	}
-	if y.MinAreaM2 != nil && (*y.MinAreaM2 < 0 || math.IsNaN(*y.MinAreaM2)) {
-		return errors.New("min_area_m2 must be >= 0")
+	if y.MinAreaM2 != nil && (!(*y.MinAreaM2 >= 0) || math.IsInf(*y.MinAreaM2, 1)) {
+		// .inf would silently make the rule report nothing.
+		return fmt.Errorf("min_area_m2 %v: want a finite number of m² >= 0", *y.MinAreaM2)
 	}
 	// Last, the doc rules of Validate (title, what it detects), so that
 	// LoadRules accepts every file ParseRulesFile accepts.

@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -90,7 +91,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "plancheck:", err)
 		return exitUsage
 	}
-	moved, err := flagsFirst(args)
+	err := unknownFlag(app, args)
+	var moved []string
+	if err == nil {
+		moved, err = flagsFirst(args)
+	}
 	if err == nil {
 		err = app.RunContext(ctx, moved)
 	}
@@ -113,7 +118,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 func newApp(stdout, stderr io.Writer) *cli.App {
-	return &cli.App{
+	app := &cli.App{
 		Name:    "plancheck",
 		Usage:   "check that spatial plans agree with each other (多规合一)",
 		Version: version,
@@ -134,6 +139,49 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			mergeCommand(),
 		},
 	}
+	// A flag urfave cannot parse is a usage error like any other: said
+	// once on stderr, nothing on standard output (urfave's default prints
+	// the command's help there, after "Incorrect Usage").
+	var onAll func([]*cli.Command)
+	onAll = func(cmds []*cli.Command) {
+		for _, c := range cmds {
+			c.OnUsageError = commandUsageError
+			onAll(c.Subcommands)
+		}
+	}
+	onAll(app.Commands)
+	return app
+}
+
+// flagValueError is how the flag package refuses a value.
+var flagValueError = regexp.MustCompile(`^invalid value "(.*)" for flag -([\w-]+): (.*)$`)
+
+// commandUsageError rewrites the flag package's messages ("flag provided
+// but not defined: -bogus", "invalid value "x" for flag -asof: parse
+// error") with the flags spelt as plancheck's help spells them.
+func commandUsageError(c *cli.Context, err error, _ bool) error {
+	msg := err.Error()
+	if m := flagValueError.FindStringSubmatch(msg); m != nil {
+		want := m[3]
+		for _, f := range c.Command.Flags {
+			if !slices.Contains(f.Names(), m[2]) {
+				continue
+			}
+			switch f.(type) {
+			case *cli.IntFlag, *cli.Int64Flag:
+				want = "want a whole number"
+			case *cli.Float64Flag:
+				want = "want a number"
+			case *cli.DurationFlag:
+				want = "want a duration such as 90s or 10m"
+			}
+		}
+		if strings.Contains(m[3], "out of range") {
+			want = "out of range"
+		}
+		return usageError("--%s %q: %s", m[2], m[1], want)
+	}
+	return usageError("%s", strings.Replace(msg, " -", " --", 1))
 }
 
 // boolFlags take no value; every other flag takes the next argument.
@@ -195,6 +243,80 @@ func editDistance(a, b string) int {
 		prev = cur
 	}
 	return prev[len(rb)]
+}
+
+// unknownFlag refuses a flag the command does not have, naming the
+// nearest one: flagsFirst, which knows no command's flags, would read a
+// misspelt flag last on the line as one missing its value.
+func unknownFlag(app *cli.App, args []string) error {
+	if len(args) < 3 {
+		return nil
+	}
+	cmd := findCommand(app.Commands, args[1])
+	if cmd == nil {
+		return nil
+	}
+	prefix, label := 2, cmd.Name
+	if len(cmd.Subcommands) > 0 {
+		sub := findCommand(cmd.Subcommands, args[2])
+		if sub == nil {
+			return nil // urfave says what the group's subcommands are
+		}
+		cmd, prefix, label = sub, 3, label+" "+sub.Name
+	}
+	takesValue := map[string]bool{"help": false, "h": false}
+	for _, f := range cmd.Flags {
+		v := true
+		if d, ok := f.(cli.DocGenerationFlag); ok {
+			v = d.TakesValue()
+		}
+		for _, n := range f.Names() {
+			takesValue[n] = v
+		}
+	}
+	rest := args[prefix:]
+	for i := 0; i < len(rest); i++ {
+		a := rest[i]
+		if a == "--" {
+			return nil
+		}
+		if !isFlag(a) {
+			continue
+		}
+		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		v, ok := takesValue[name]
+		if !ok {
+			dash := "--"
+			if len(name) == 1 {
+				dash = "-"
+			}
+			msg := fmt.Sprintf("%s has no flag %s%s", label, dash, name)
+			best, bestD := "", 3
+			for n := range takesValue {
+				if d := editDistance(strings.ToLower(name), n); len(n) > 1 && (d < bestD || d == bestD && n < best) {
+					best, bestD = n, d
+				}
+			}
+			if best != "" {
+				msg += fmt.Sprintf(": did you mean --%s?", best)
+			}
+			return usageError("%s (see plancheck %s --help)", msg, label)
+		}
+		if v && !hasValue && i+1 < len(rest) && !isFlag(rest[i+1]) {
+			i++ // its value, whatever it reads like
+		}
+	}
+	return nil
+}
+
+// findCommand is the command named name (or one of its aliases).
+func findCommand(cmds []*cli.Command, name string) *cli.Command {
+	for _, c := range cmds {
+		if slices.Contains(c.Names(), name) {
+			return c
+		}
+	}
+	return nil
 }
 
 // flagsFirst moves a subcommand's flags before its positional arguments,

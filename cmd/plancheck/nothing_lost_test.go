@@ -348,7 +348,14 @@ func TestManifestCrossChecks(t *testing.T) {
 		want []string // regexps of stderr (exit 2) or of the check's findings
 	}{
 		{"unknown city code", func(s string) string { return strings.Replace(s, `city: "430100"`, `city: "439999"`, 1) }, exitUsage,
-			[]string{`plancheck.yaml:\d+: layer "changsha-infra": city "439999" is not a boundary code of the set \(known codes: .*430100 长沙市.*430300 湘潭市`}},
+			[]string{`plancheck.yaml:\d+: layer "changsha-infra": city "439999" is not a boundary code of the set \(city codes of the set: 430100 长沙市, 430200 株洲市, 430300 湘潭市\)`}},
+		// A district whose city is in the set is folded into that city by
+		// the cross-city rules: the layer would take part in none, and
+		// Xiangtan's lines would be compared with no Changsha plan.
+		{"district code", func(s string) string { return strings.Replace(s, `city: "430100"`, `city: "430104"`, 1) }, exitUsage,
+			[]string{`plancheck.yaml:\d+: layer "changsha-infra": city "430104" is 岳麓区, a part of 430100 长沙市; the cross-city rules compare the set's cities, not their parts: write city: "430100" \(city codes of the set: 430100 长沙市, 430200 株洲市, 430300 湘潭市\)`}},
+		{"district name", func(s string) string { return strings.Replace(s, `city: "430100"`, `city: 岳麓区`, 1) }, exitUsage,
+			[]string{`city "岳麓区" is 430104 岳麓区, a part of 430100 长沙市; .*: write city: "430100"`}},
 		{"city by name", func(s string) string { return strings.Replace(s, `city: "430100"`, `city: 长沙市`, 1) }, exitUsage,
 			[]string{`city "长沙市" is not a boundary code of the set; 长沙市 is the name of 430100: write city: "430100"`}},
 		{"mapped id no feature has", func(s string) string {
@@ -455,6 +462,19 @@ func TestRulesFileSelectorsAndKeys(t *testing.T) {
 			}
 		}
 	})
+	// An infinite min_area_m2 made the rule report nothing, silently.
+	for _, v := range []string{".inf", ".nan", "-1"} {
+		t.Run("min_area_m2 "+v, func(t *testing.T) {
+			dir := copyCZT(t)
+			writeTree(t, dir, map[string]string{"rules.yaml": strings.Replace(rulesFile, "    relation: overlaps", "    min_area_m2: "+v+"\n    relation: overlaps", 1)})
+			editFile(t, filepath.Join(dir, "plancheck.yaml"), func(s string) string { return strings.Replace(s, "rules: default", "rules: rules.yaml", 1) })
+			_, stderr, code := runCLI(t, "check", dir, "--quiet")
+			want := "rules.yaml: rule 1 (custom-farmland): min_area_m2 "
+			if code != exitUsage || !strings.Contains(stderr, want) || !strings.Contains(stderr, "want a finite number of m² >= 0") {
+				t.Errorf("exit %d, stderr %q; want 2 and %q", code, stderr, want)
+			}
+		})
+	}
 	t.Run("misspelt key", func(t *testing.T) {
 		dir := copyCZT(t)
 		writeTree(t, dir, map[string]string{"rules.yaml": strings.Replace(rulesFile, "{level: city-master", "{levle: city-master", 1)})
@@ -488,6 +508,14 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"check", dir, "--min-area", "Inf"}, "--min-area +Inf: want a finite number of m² >= 0"},
 		{[]string{"validate", dir, "--asof", "0"}, "--asof 0 is not a year from 1900 to 2200"},
 		{[]string{"chek", dir}, `unknown command "chek": did you mean check?`},
+		// A misspelt flag last on the line is not a flag missing its value,
+		// and flags urfave cannot parse print no help on standard output.
+		{[]string{"check", dir, "--bogus"}, "check has no flag --bogus (see plancheck check --help)"},
+		{[]string{"check", "--fromat", "json", dir}, "check has no flag --fromat: did you mean --format?"},
+		{[]string{"validate", dir, "--only", "regional"}, "validate has no flag --only"},
+		{[]string{"check", dir, "--asof", "2026.5"}, `--asof "2026.5": want a whole number`},
+		{[]string{"check", dir, "--min-area", "abc"}, `--min-area "abc": want a number`},
+		{[]string{"check", dir, "--timeout", "5"}, `--timeout "5": want a duration such as 90s or 10m`},
 		{[]string{}, "USAGE:"},
 	}
 	for _, tt := range tests {
