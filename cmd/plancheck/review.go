@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -70,6 +71,12 @@ func applyReview(ctx context.Context, c *cli.Context, set *planning.PlanSet, res
 	if m := set.Manifest; m.DecisionsPath != "" {
 		ds, err := review.ReadDecisions(m.DecisionsPath, filepath.ToSlash(m.Decisions))
 		if err != nil {
+			// Findings name the file as the manifest does; an error names
+			// it as the user can open it, like a manifest error.
+			var de *review.DecisionError
+			if errors.As(err, &de) {
+				de.File = filepath.ToSlash(m.DecisionsPath)
+			}
 			return inputError(err)
 		}
 		opts.Decisions = ds

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -220,7 +221,10 @@ func TestDecisionsFileErrorsStopTheRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, stderr, code := runCLI(t, "check", dir, "--quiet")
-	if code != exitUsage || !strings.Contains(stderr, "decisions.yaml:2: an accepted decision needs its basis") {
+	// The error names the file as it can be opened from here, like a
+	// manifest error; findings name it as the manifest does.
+	want := filepath.ToSlash(filepath.Join(dir, "decisions.yaml")) + ":2: an accepted decision needs its basis"
+	if code != exitUsage || !strings.Contains(stderr, want) {
 		t.Errorf("exit %d, stderr %q", code, stderr)
 	}
 }
@@ -399,6 +403,34 @@ func TestLedgerRoundTrip(t *testing.T) {
 	_, stderr, code := runCLI(t, "decisions", "import", ledger, "--into", decisions, "--date", "2026-03-02", "--by", "长沙市自然资源和规划局")
 	if code != exitClean {
 		t.Fatalf("import: exit %d, %s", code, stderr)
+	}
+	// A row it cannot place (a status it does not know) is named on
+	// stderr with exit 1; the rows it can place are merged all the same,
+	// and a repeated import changes nothing.
+	y0, err := excelize.OpenFile(ledger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x = y0
+	badRow := 0
+	for i, r := range rows[1:] {
+		if c := r[col["冲突类型"]]; c != "construction-on-basic-farmland" && c != "layer-overlap" {
+			badRow = i + 2
+			set(badRow, "处理状态", "已办结")
+			break
+		}
+	}
+	if err := x.SaveAs(filepath.Join(out, "ledger-bad.xlsx")); err != nil {
+		t.Fatal(err)
+	}
+	x.Close()
+	before := mustRead(t, decisions)
+	_, stderr, code = runCLI(t, "decisions", "import", filepath.Join(out, "ledger-bad.xlsx"), "--into", decisions, "--date", "2026-03-02")
+	if code != exitFindings || !strings.Contains(stderr, fmt.Sprintf("row %d: 处理状态 \"已办结\"", badRow)) || !strings.Contains(stderr, " 0 added, 0 updated,") {
+		t.Errorf("import with an unknown status: exit %d, %s", code, stderr)
+	}
+	if after := mustRead(t, decisions); !bytes.Equal(before, after) {
+		t.Errorf("a repeated import changed the decisions file")
 	}
 	appendManifest(t, dir, "decisions: decisions.yaml\n")
 	out2 := filepath.Join(t.TempDir(), "out2")

@@ -64,6 +64,9 @@ func Apply(ctx context.Context, res *rules.Result, opts Options) error {
 		res.Decisions = opts.DecisionsFile
 	}
 	current := res.Findings
+	// Stage 1 takes findings sharing a fingerprint in report order, the
+	// order report.json lists the baseline's in.
+	rules.SortFindings(current)
 	for i := range current {
 		current[i].Review = &rules.Review{FirstSeen: opts.Date}
 	}
@@ -177,13 +180,26 @@ func (m *matcher) match(ctx context.Context, cur []rules.Finding, patches bool) 
 }
 
 // sameArea: the areas as reports print them (0.01 m²) differ by at most
-// max(1 m², 1 % of the baseline area).
+// max(1 m², 1 % of the baseline area). It counts in whole hundredths of a
+// square metre, so the bounds hold exactly: in floating point 2.14 − 1.14
+// exceeds 1.
 func sameArea(cur, base float64) bool {
-	cur, base = roundCentis(cur), roundCentis(base)
-	return math.Abs(cur-base) <= max(1, 0.01*math.Abs(base))
+	c, b := centis(cur), centis(base)
+	d := c - b
+	if d < 0 {
+		d = -d
+	}
+	if b < 0 {
+		b = -b
+	}
+	// d ≤ 1 m² (100 hundredths), or d ≤ 1 % of b: 100·d ≤ b (no overflow
+	// below 9·10¹⁴ m², more than the Earth's surface).
+	return d <= 100 || 100*d <= b
 }
 
-func roundCentis(v float64) float64 { return math.Round(v*100) / 100 }
+// centis is an area in whole hundredths of a square metre, as reports
+// round it.
+func centis(v float64) int64 { return int64(math.Round(v * 100)) }
 
 type candidate struct {
 	cur, base int
@@ -273,7 +289,7 @@ func (m *matcher) overlapping(ctx context.Context, cur []rules.Finding, partner 
 			if union <= 0 {
 				continue
 			}
-			iou := inter / union
+			iou := quantizeIoU(inter / union)
 			if iou >= MinIoU {
 				j := g.base[k]
 				out = append(out, candidate{cur: i, base: j, iou: iou, curFP: f.Fingerprint(), baseFP: m.base[j].Fingerprint()})
@@ -294,6 +310,13 @@ func (m *matcher) overlapping(ctx context.Context, cur []rules.Finding, partner 
 	})
 	return out, nil
 }
+
+// quantizeIoU rounds an IoU to six decimals: two patches overlapping a
+// third equally (identical re-digitised copies) tie even when the
+// overlay's floating point differs in the last digits, and a pair at
+// exactly the threshold is not lost below it (a square against itself
+// moved by a third of its width computes 0.49999999964).
+func quantizeIoU(v float64) float64 { return math.Round(v*1e6) / 1e6 }
 
 func isPolygonal(g orb.Geometry) bool {
 	switch g.(type) {
@@ -355,18 +378,26 @@ func applyDecisions(fs []rules.Finding, ds []rules.Decision, date, only string) 
 			}
 		}
 		slices.Sort(cands)
+		cands = slices.Compact(cands)
 		for _, k := range cands {
-			if d := decs[k]; names(d, f) {
+			d := decs[k]
+			if !names(d, f) {
+				continue
+			}
+			// A later entry naming the same finding matches it too (it is
+			// not stale), but only the first decides.
+			used[k] = true
+			if f.Review.Decision == nil {
 				f.Review.Decision = d
 				f.Review.Waived = d.Status == rules.DecisionAccepted && !d.Expired
-				used[k] = true
-				break
 			}
 		}
 	}
 	var out []rules.Finding
 	for k, d := range decs {
-		if d.Status == rules.DecisionAccepted && d.Expired {
+		// Under --only, warnings about decisions on other layers' findings
+		// are left out like those findings.
+		if d.Status == rules.DecisionAccepted && d.Expired && (used[k] || concerns(d, only)) {
 			out = append(out, decisionFinding(RuleDecisionExpired, d,
 				"accepted decision ("+describe(d)+") expired on "+d.Expires+"; its findings count again",
 				"协调意见（"+describe(d)+"）已于 "+d.Expires+" 过期，相关冲突不再豁免"))

@@ -2,6 +2,8 @@ package review
 
 import (
 	"context"
+	"slices"
+	"strconv"
 	"testing"
 
 	"github.com/paulmach/orb"
@@ -156,6 +158,21 @@ func TestSameArea(t *testing.T) {
 		{1010.02, 1000, false}, // just over
 		{990, 1000, true},
 		{0, 0, true},
+		// Exactly 1 m², where floating point gives 2.14 − 1.14 > 1.
+		{2.14, 1.14, true},
+		{1.14, 2.14, true},
+		{2.15, 1.14, false},
+		{1.004999, 0, true}, // 1.00 as reported
+		{1.006, 0, false},   // 1.01 as reported
+		// Exactly 1 % of the baseline area, either way, and one
+		// hundredth over; the 1 % is of the baseline, not the current.
+		{707, 700, true},
+		{693, 700, true},
+		{12469.12, 12345.67, true},
+		{12469.13, 12345.67, false},
+		{1000, 990, false},
+		{999.91, 990.01, true},
+		{88885.6, 87764.52, false}, // fixtures/czt-revision, moved 2 m
 	} {
 		if got := sameArea(tc.cur, tc.base); got != tc.want {
 			t.Errorf("sameArea(%v, %v) = %v, want %v", tc.cur, tc.base, got, tc.want)
@@ -269,5 +286,105 @@ func TestApplyDecisionsOnly(t *testing.T) {
 	}
 	if len(stale) != 1 || stale[0] != 5 {
 		t.Errorf("stale decisions at lines %v, want [5]", stale)
+	}
+}
+
+// IoU exactly at the threshold matches: a square against itself moved a
+// third of its width east overlaps by 2/3 of a union of 4/3 (areas of
+// lon/lat rectangles scale with their width). A patch with no area (a
+// marker around a line or point finding) never matches by place.
+func TestApplyStage2Threshold(t *testing.T) {
+	lu := []string{"cm", "lu"}
+	base := baselineOf(
+		patch("farm", lu, []string{"OLD", "Z"}, square(0)),
+		patch("farm", lu, []string{"FAR", "Z"}, square(4)),
+		rules.Finding{Rule: "line", Severity: rules.Warning, Layers: lu, Features: []string{"L1", "Z"}, Geometry: square(8)},
+	)
+	res := &rules.Result{Findings: []rules.Finding{
+		patch("farm", lu, []string{"NEW", "Z"}, square(1.0/3)),
+		patch("farm", lu, []string{"FAR2", "Z"}, square(4+0.34)), // IoU 0.66/1.34 < 0.5
+		{Rule: "line", Severity: rules.Warning, Layers: lu, Features: []string{"L2", "Z"}, Geometry: square(8)},
+	}}
+	if err := Apply(context.Background(), res, Options{Date: "2026-03-01", Baseline: base}); err != nil {
+		t.Fatal(err)
+	}
+	got := states(t, res)
+	want := map[string]string{
+		"farm cm#NEW × lu#Z":  rules.StateUnchanged,
+		"farm cm#OLD × lu#Z":  "",
+		"farm cm#FAR2 × lu#Z": rules.StateNew,
+		"farm cm#FAR × lu#Z":  rules.StateAbsent,
+		"line cm#L2 × lu#Z":   rules.StateNew,
+		"line cm#L1 × lu#Z":   rules.StateAbsent,
+	}
+	for k, w := range want {
+		if got[k] != w {
+			t.Errorf("%s: state %q, want %q", k, got[k], w)
+		}
+	}
+}
+
+// Of two baseline findings equally close to one current finding, the one
+// with the smaller fingerprint is taken; the other is absent.
+func TestApplyStage2TieOnBaseline(t *testing.T) {
+	lu := []string{"cm", "lu"}
+	a := patch("farm", lu, []string{"OLD1", "Z"}, square(0.1))
+	b := patch("farm", lu, []string{"OLD2", "Z"}, square(-0.1))
+	taken := "farm cm#OLD1 × lu#Z"
+	if b.Fingerprint() < a.Fingerprint() {
+		taken = "farm cm#OLD2 × lu#Z"
+	}
+	res := &rules.Result{Findings: []rules.Finding{patch("farm", lu, []string{"NEW", "Z"}, square(0))}}
+	if err := Apply(context.Background(), res, Options{Date: "2026-03-01", Baseline: baselineOf(a, b)}); err != nil {
+		t.Fatal(err)
+	}
+	got := states(t, res)
+	for _, k := range []string{"farm cm#OLD1 × lu#Z", "farm cm#OLD2 × lu#Z"} {
+		want := rules.StateAbsent
+		if k == taken {
+			want = ""
+		}
+		if got[k] != want {
+			t.Errorf("%s: state %q, want %q (the tie goes to the smaller baseline fingerprint)", k, got[k], want)
+		}
+	}
+	for _, f := range res.Findings {
+		if f.Subject() == "cm#NEW × lu#Z" && (f.Review.State != rules.StateUnchanged || f.Review.PreviousFingerprint != map[bool]string{true: a.Fingerprint(), false: b.Fingerprint()}[taken == "farm cm#OLD1 × lu#Z"]) {
+			t.Errorf("NEW: %+v, want unchanged from %s", f.Review, taken)
+		}
+	}
+}
+
+// A second entry naming a finding already decided by an earlier one
+// matches a current finding, so it is not stale; only the first decides.
+// Under --only, an expired decision about another layer's finding is left
+// out like that finding.
+func TestApplyDecisionsShadowedAndOnlyExpired(t *testing.T) {
+	lu := []string{"cm", "lu"}
+	f := patch("farm", lu, []string{"A", "Z"}, square(0))
+	ds := []rules.Decision{
+		{Rule: "farm", Features: []string{"cm#A", "lu#Z"}, Status: rules.DecisionToFix, File: "d.yaml", Line: 2},
+		{Rule: "farm", Features: []string{"lu#Z", "cm#A"}, Status: rules.DecisionAccepted, Basis: "X", File: "d.yaml", Line: 5},
+		{Rule: "farm", Features: []string{"other#X", "lu#Y"}, Status: rules.DecisionAccepted, Basis: "X", Expires: "2026-01-01", File: "d.yaml", Line: 9},
+		{Rule: "farm", Features: []string{"cm#B", "lu#Y"}, Status: rules.DecisionAccepted, Basis: "X", Expires: "2026-01-01", File: "d.yaml", Line: 12},
+	}
+	res := &rules.Result{Findings: []rules.Finding{f}}
+	if err := Apply(context.Background(), res, Options{Date: "2026-03-01", Decisions: ds, DecisionsFile: "d.yaml", Only: "cm"}); err != nil {
+		t.Fatal(err)
+	}
+	var warnings []string
+	for _, g := range res.Findings {
+		switch g.Rule {
+		case RuleDecisionStale, RuleDecisionExpired:
+			warnings = append(warnings, g.Rule+" "+strconv.Itoa(g.Location.Line))
+		case "farm":
+			if g.Review.Decision == nil || g.Review.Decision.Line != 2 || g.Review.Waived {
+				t.Errorf("decided by %+v, want the to-fix entry of line 2 (first in file order)", g.Review.Decision)
+			}
+		}
+	}
+	slices.Sort(warnings)
+	if want := []string{"decision-expired 12", "decision-stale 12"}; !slices.Equal(warnings, want) {
+		t.Errorf("warnings %v, want %v", warnings, want)
 	}
 }

@@ -88,14 +88,51 @@ func ParseDecisions(data []byte, name string) ([]rules.Decision, error) {
 		if err != nil {
 			return nil, err
 		}
-		key := decisionKey(d)
-		if first, dup := seen[key]; dup {
-			return nil, errf(d.Line, "duplicate decision for the same finding (first at line %d)", first)
+		// An entry naming a finding by fingerprint and one naming it by
+		// rule and features are duplicates too: the second would never
+		// decide anything.
+		keys := []string{decisionKey(d)}
+		if d.Fingerprint == "" {
+			for _, fp := range featureFingerprints(d.Rule, d.Features) {
+				keys = append(keys, decisionKey(rules.Decision{Fingerprint: fp}))
+			}
 		}
-		seen[key] = d.Line
+		for _, key := range keys {
+			if first, dup := seen[key]; dup {
+				return nil, errf(d.Line, "duplicate decision for the same finding (first at line %d)", first)
+			}
+		}
+		for _, key := range keys {
+			seen[key] = d.Line
+		}
 		out = append(out, d)
 	}
 	return out, nil
+}
+
+// featureFingerprints are the fingerprints a decision naming features (in
+// any order) can stand for: one per order of up to four features (rules
+// report one or two), none for more.
+func featureFingerprints(rule string, features []string) []string {
+	if len(features) > 4 {
+		return nil
+	}
+	var out []string
+	var permute func(k int, refs []string)
+	permute = func(k int, refs []string) {
+		if k == len(refs) {
+			out = append(out, refsFingerprint(rule, refs))
+			return
+		}
+		for i := k; i < len(refs); i++ {
+			refs[k], refs[i] = refs[i], refs[k]
+			permute(k+1, refs)
+			refs[k], refs[i] = refs[i], refs[k]
+		}
+	}
+	permute(0, slices.Clone(features))
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 type errorf func(line int, format string, args ...any) error
@@ -187,10 +224,11 @@ func parseDecision(n *yaml.Node, file string, errf errorf) (rules.Decision, erro
 }
 
 // key identifies the finding a decision names, for duplicate detection:
-// the rule and the features in any order, or the fingerprint.
+// the rule and the features in any order, or the fingerprint (which
+// hashes the rule: a rule beside it adds nothing).
 func decisionKey(d rules.Decision) string {
 	if d.Fingerprint != "" {
-		return d.Rule + "\x00fp\x00" + d.Fingerprint
+		return "\x00fp\x00" + d.Fingerprint
 	}
 	fs := slices.Clone(d.Features)
 	slices.Sort(fs)

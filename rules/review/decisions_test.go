@@ -59,6 +59,8 @@ func TestParseDecisionsEmpty(t *testing.T) {
 
 func TestParseDecisionsErrors(t *testing.T) {
 	entry := "decisions:\n  - rule: layer-overlap\n    features: [a#1, a#2]\n    status: to-fix\n"
+	// The fingerprint of layer-overlap a#2 × a#1: entry names it too.
+	fp := refsFingerprint("layer-overlap", []string{"a#2", "a#1"})
 	for _, tc := range []struct {
 		name, text, want string
 	}{
@@ -68,6 +70,9 @@ func TestParseDecisionsErrors(t *testing.T) {
 		{"duplicate key", entry + "    status: accepted\n", `d.yaml:5: duplicate key "status"`},
 		{"duplicate entry", entry + "  - rule: layer-overlap\n    features: [a#2, a#1]\n    status: accepted\n    basis: X\n", "d.yaml:5: duplicate decision for the same finding (first at line 2)"},
 		{"duplicate fingerprint", "decisions:\n  - fingerprint: 0123456789abcdef\n    status: to-fix\n  - fingerprint: 0123456789ABCDEF\n    status: to-fix\n", "d.yaml:4: duplicate decision"},
+		{"duplicate fingerprint with a rule", "decisions:\n  - fingerprint: 0123456789abcdef\n    status: to-fix\n  - rule: layer-overlap\n    fingerprint: 0123456789abcdef\n    status: to-fix\n", "d.yaml:4: duplicate decision for the same finding (first at line 2)"},
+		{"features then their fingerprint", entry + "  - fingerprint: " + fp + "\n    status: accepted\n    basis: X\n", "d.yaml:5: duplicate decision for the same finding (first at line 2)"},
+		{"fingerprint then its features", "decisions:\n  - fingerprint: " + fp + "\n    status: to-fix\n" + strings.TrimPrefix(entry, "decisions:\n"), "d.yaml:4: duplicate decision for the same finding (first at line 2)"},
 		{"accepted without basis", "decisions:\n  - rule: layer-overlap\n    features: [a#1, a#2]\n    status: accepted\n", "d.yaml:2: an accepted decision needs its basis (依据文号)"},
 		{"bad status", "decisions:\n  - fingerprint: 0123456789abcdef\n    status: done\n", `d.yaml:3: status "done" is not one of accepted, to-fix, under-review`},
 		{"no status", "decisions:\n  - fingerprint: 0123456789abcdef\n", "d.yaml:2: a decision needs a status"},

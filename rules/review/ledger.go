@@ -507,6 +507,10 @@ func Skeleton(dir, date string) ([]byte, error) {
 	b.WriteString("# Name this file in plancheck.yaml:  decisions: decisions.yaml\n")
 	b.WriteString("decisions:\n")
 	n := 0
+	// Findings without feature ids (coverage gaps of one layer) can share
+	// a fingerprint; one entry names them all, and a second would be a
+	// duplicate entry.
+	entryOf := map[string]int{}
 	for _, f := range base.Findings {
 		if f.Rule == RuleDecisionExpired || f.Rule == RuleDecisionStale {
 			continue
@@ -532,7 +536,13 @@ func Skeleton(dir, date string) ([]byte, error) {
 			}
 			fmt.Fprintf(&b, "  #   features: [%s]\n", strings.Join(refs, ", "))
 		} else {
-			fmt.Fprintf(&b, "  # - rule: %s\n  #   fingerprint: %s\n", f.Rule, f.Fingerprint())
+			fp := f.Fingerprint()
+			if first, ok := entryOf[fp]; ok {
+				fmt.Fprintf(&b, "  #     (fingerprint %s, as [%d]: its entry names this finding too)\n", fp, first)
+				continue
+			}
+			entryOf[fp] = n
+			fmt.Fprintf(&b, "  # - rule: %s\n  #   fingerprint: %s\n", f.Rule, fp)
 		}
 		fmt.Fprintf(&b, "  #   status: under-review\n  #   method: \n  #   opinion: \n  #   basis: \n  #   by: \n  #   date: %s\n  #   expires: \n", date)
 	}
