@@ -139,6 +139,28 @@ func TestRevisionAgainstBaseline(t *testing.T) {
 	if got := string(mustRead(t, decisions)); strings.Contains(got, "CS-PLANT-BF-1,") || !strings.Contains(got, "features: [changsha-master#CS-PLANT-BF-1R, land-use#LU-0500]") {
 		t.Errorf("the stage-2 decision did not follow its finding:\n%s", got)
 	}
+	// Absent findings are written with the baseline's properties, the
+	// two languages apart as the baseline had them.
+	var fc struct {
+		Features []struct {
+			Properties map[string]any `json:"properties"`
+		} `json:"features"`
+	}
+	if err := json.Unmarshal(mustRead(t, filepath.Join(out, "conflicts.geojson")), &fc); err != nil {
+		t.Fatal(err)
+	}
+	absent := 0
+	for _, f := range fc.Features {
+		if p := f.Properties; p["state"] == "absent" {
+			absent++
+			if zh, en := p["message_zh"].(string), p["message_en"].(string); zh == "" || strings.Contains(en, zh) || p["district"] == "" {
+				t.Errorf("absent %v: message_zh %q, message_en %q, district %v", p["features"], zh, en, p["district"])
+			}
+		}
+	}
+	if absent != 2 {
+		t.Errorf("%d absent features in conflicts.geojson, want 2", absent)
+	}
 	for _, name := range []string{"report.json", "report.md", "conflicts.geojson"} {
 		data, err := os.ReadFile(filepath.Join(out, name))
 		if err != nil {

@@ -95,7 +95,7 @@ func LoadBaseline(dir string) (*Baseline, error) {
 	if *rep.Command != "check" {
 		return nil, &BaselineError{Path: reportPath, Msg: fmt.Sprintf("is a %q report; a baseline is the --out directory of a check", *rep.Command)}
 	}
-	geoms, err := loadPatches(filepath.Join(dir, "conflicts.geojson"), rep.Findings)
+	patches, err := loadPatches(filepath.Join(dir, "conflicts.geojson"), rep.Findings)
 	if err != nil {
 		return nil, err
 	}
@@ -110,9 +110,15 @@ func LoadBaseline(dir string) (*Baseline, error) {
 		if bf.State != nil && *bf.State == rules.StateAbsent {
 			continue
 		}
-		f, err := bf.finding(geoms[i])
+		f, err := bf.finding(patches[i].geometry)
 		if err != nil {
 			return nil, &BaselineError{Path: reportPath, Msg: fmt.Sprintf("finding %d: %v", i+1, err)}
+		}
+		// conflicts.geojson keeps the two languages apart: an absent
+		// finding is written with them as the baseline wrote it (and SARIF
+		// puts its English first again).
+		if p := patches[i]; p.messageZH != "" && p.messageEN != "" && p.messageZH+" / "+p.messageEN == bf.Message {
+			f.MessageZH, f.Message = p.messageZH, p.messageEN
 		}
 		firstSeen := bf.FirstSeen
 		if firstSeen == "" {
@@ -136,7 +142,8 @@ func (bf baselineFinding) finding(g orb.Geometry) (rules.Finding, error) {
 		Features: bf.Features,
 		Classes:  bf.Classes,
 		Geometry: g,
-		// The baseline's message is already "中文 / English"; kept whole.
+		// The baseline's message is "中文 / English", kept whole unless
+		// conflicts.geojson gives the two parts.
 		Message:  bf.Message,
 		Location: rules.Location{File: bf.File, Line: bf.Line},
 		District: bf.District,
@@ -163,10 +170,16 @@ func number(n json.Number) (float64, error) {
 	return strconv.ParseFloat(string(n), 64)
 }
 
-// loadPatches reads conflicts.geojson and returns the geometry of each
-// report.json finding, in the same order (both files list the findings in
-// report order; their fingerprints must agree).
-func loadPatches(path string, fs []baselineFinding) ([]orb.Geometry, error) {
+// baselinePatch is what conflicts.geojson adds to a report.json finding.
+type baselinePatch struct {
+	geometry             orb.Geometry
+	messageZH, messageEN string
+}
+
+// loadPatches reads conflicts.geojson and returns the geometry and
+// messages of each report.json finding, in the same order (both files
+// list the findings in report order; their fingerprints must agree).
+func loadPatches(path string, fs []baselineFinding) ([]baselinePatch, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
@@ -179,6 +192,8 @@ func loadPatches(path string, fs []baselineFinding) ([]orb.Geometry, error) {
 			Geometry   *jsonGeometry `json:"geometry"`
 			Properties struct {
 				Fingerprint string `json:"fingerprint"`
+				MessageZH   string `json:"message_zh"`
+				MessageEN   string `json:"message_en"`
 			} `json:"properties"`
 		} `json:"features"`
 	}
@@ -188,8 +203,9 @@ func loadPatches(path string, fs []baselineFinding) ([]orb.Geometry, error) {
 	if len(fc.Features) != len(fs) {
 		return nil, &BaselineError{Path: path, Msg: fmt.Sprintf("has %d features but report.json has %d findings: the two files are from different runs", len(fc.Features), len(fs))}
 	}
-	out := make([]orb.Geometry, len(fs))
+	out := make([]baselinePatch, len(fs))
 	for i, feat := range fc.Features {
+		out[i].messageZH, out[i].messageEN = feat.Properties.MessageZH, feat.Properties.MessageEN
 		if fp := feat.Properties.Fingerprint; fp != fs[i].Fingerprint {
 			return nil, &BaselineError{Path: path, Msg: fmt.Sprintf("feature %d has fingerprint %q where report.json has %q: the two files are from different runs", i+1, fp, fs[i].Fingerprint)}
 		}
@@ -198,7 +214,7 @@ func loadPatches(path string, fs []baselineFinding) ([]orb.Geometry, error) {
 			if err != nil {
 				return nil, &BaselineError{Path: path, Msg: fmt.Sprintf("feature %d: %v", i+1, err)}
 			}
-			out[i] = g
+			out[i].geometry = g
 		}
 	}
 	return out, nil

@@ -521,8 +521,11 @@ func Skeleton(dir, date string) ([]byte, error) {
 			fmt.Fprintf(&b, ", %.2f m²", f.AreaM2)
 		}
 		b.WriteString("\n")
-		if f.Message != "" {
-			fmt.Fprintf(&b, "  #     %s\n", oneLine(f.Message))
+		if msg := f.Message; msg != "" {
+			if f.MessageZH != "" {
+				msg = f.MessageZH + " / " + msg // as report.json gives it
+			}
+			fmt.Fprintf(&b, "  #     %s\n", oneLine(msg))
 		}
 		if len(f.Features) > 0 {
 			fmt.Fprintf(&b, "  # - rule: %s\n", f.Rule)
