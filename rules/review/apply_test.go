@@ -388,3 +388,23 @@ func TestApplyDecisionsShadowedAndOnlyExpired(t *testing.T) {
 		t.Errorf("warnings %v, want %v", warnings, want)
 	}
 }
+
+// A finding matched by its patch (stage 2) is named by the baseline's
+// fingerprint too; one matched by its ids (stage 1) gets no
+// previous_features.
+func TestApplyDecisionByBaselineFingerprint(t *testing.T) {
+	lu := []string{"cm", "lu"}
+	old := patch("farm", lu, []string{"OLD", "Z"}, square(0))
+	ds := []rules.Decision{{Fingerprint: old.Fingerprint(), Status: rules.DecisionAccepted, Basis: "X", File: "d.yaml", Line: 2}}
+	res := &rules.Result{Findings: []rules.Finding{patch("farm", lu, []string{"NEW", "Z"}, square(0))}}
+	if err := Apply(context.Background(), res, Options{Date: "2026-03-01", Baseline: baselineOf(old), Decisions: ds, DecisionsFile: "d.yaml"}); err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Findings) != 1 {
+		t.Fatalf("got %d findings, want the one matched (no absent, no stale)", len(res.Findings))
+	}
+	rv := res.Findings[0].Review
+	if rv.State != rules.StateUnchanged || !rv.Waived || !slices.Equal(rv.PreviousFeatures, []string{"OLD", "Z"}) {
+		t.Errorf("got %+v, want unchanged, waived by the baseline's fingerprint, previous OLD, Z", rv)
+	}
+}
