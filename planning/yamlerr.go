@@ -29,7 +29,92 @@ func YAMLError(data []byte, err error) (int, string) {
 		return line, msg
 	}
 	msg := yamlLinePrefix.ReplaceAllString(err.Error(), "")
-	return problemLine(data, msg, yamlLine(err)), msg
+	line := problemLine(data, msg, yamlLine(err))
+	if k := unclosedQuote(data, line); k > 0 && k < line {
+		return k, fmt.Sprintf("a quoted text opened on this line is not closed, so it runs on into the lines below (the decoder stopped at line %d: %s)", line, msg)
+	} else if k > 0 {
+		return k, fmt.Sprintf("a quoted text opened on this line is not closed (%s)", msg)
+	}
+	return line, msg
+}
+
+// unclosedQuote is the first line up to line that opens a quoted text
+// without closing it, when closing it there mends the document: a quote
+// left open (name: "长株潭) swallows the lines after it, and the decoder
+// complains only where the swallowed text ends, often many lines below.
+// The quote is closed at the end of the line or, in a flow collection
+// ({base: "2008, target: 2020}), before one of its , ] or }. 0 when there
+// is none.
+func unclosedQuote(data []byte, line int) int {
+	lines := bytes.SplitAfter(data, []byte("\n"))
+	if len(lines) > 2000 || len(data) > 256<<10 {
+		return 0
+	}
+	for k := 0; k < len(lines) && k < line; k++ {
+		q, start := openQuote(lines[k])
+		if q == 0 {
+			continue
+		}
+		body := bytes.TrimRight(lines[k], "\r\n")
+		for at := start + 1; at <= len(body); at++ {
+			if at < len(body) && !strings.ContainsRune(",]}", rune(body[at])) {
+				continue
+			}
+			var mended []byte
+			for j, l := range lines {
+				if j == k {
+					mended = append(append(append(mended, l[:at]...), q), l[at:]...)
+					continue
+				}
+				mended = append(mended, l...)
+			}
+			var doc yaml.Node
+			if yaml.Unmarshal(mended, &doc) == nil {
+				return k + 1
+			}
+		}
+	}
+	return 0
+}
+
+// openQuote is the quote (" or ') a line of YAML opens as a scalar and
+// leaves open at its end, and its index; 0 when it leaves none open. A quote starts a
+// scalar only where one may start (after the indent, "key: ", "- ", "[",
+// "{" or ","), so the apostrophe of it's does not count; a comment ends
+// the line.
+func openQuote(line []byte) (quote byte, at int) {
+	var q byte
+	prev := byte(' ') // the last character outside quotes, spaces skipped
+	for i := 0; i < len(line); i++ {
+		c := line[i]
+		switch {
+		case q == '"' && c == '\\':
+			i++
+		case q == '"' && c == '"':
+			q, prev = 0, c
+		case q == '\'' && c == '\'':
+			if i+1 < len(line) && line[i+1] == '\'' {
+				i++ // '' is a quote inside
+				continue
+			}
+			q, prev = 0, c
+		case q != 0:
+		case c == '#' && (i == 0 || line[i-1] == ' ' || line[i-1] == '\t'):
+			return 0, 0
+		case c == '"' || c == '\'':
+			if strings.IndexByte(" :-[{,", prev) >= 0 {
+				q, at = c, i
+			} else {
+				prev = c
+			}
+		case c != ' ' && c != '\t' && c != '\r' && c != '\n':
+			prev = c
+		}
+	}
+	if q == 0 {
+		return 0, 0
+	}
+	return q, at
 }
 
 // NotUTF8Text says where text that should be UTF-8 is not, reusing the

@@ -382,6 +382,17 @@ func TestManifestCrossChecks(t *testing.T) {
 		{"unclosed flow mapping", func(s string) string {
 			return strings.Replace(s, "horizon: {base: 2008, target: 2020}", "horizon: {base: 2008, target: 2020", 1)
 		}, exitUsage, []string{`plancheck.yaml:9: not valid YAML: did not find expected ',' or '}'`}},
+		// An unclosed quote swallows the lines below it: the decoder
+		// complained at line 51, where the swallowed text ends.
+		{"unclosed quote", func(s string) string {
+			return strings.Replace(s, "name: 长株潭 2030 (synthetic)", `name: "长株潭 2030 (synthetic)`, 1)
+		}, exitUsage, []string{`plancheck.yaml:3: not valid YAML: a quoted text opened on this line is not closed, so it runs on into the lines below \(the decoder stopped at line 51: mapping values are not allowed in this context\)`}},
+		{"unclosed quote in a flow mapping", func(s string) string {
+			return strings.Replace(s, "horizon: {base: 2008, target: 2020}", `horizon: {base: "2008, target: 2020}`, 1)
+		}, exitUsage, []string{`plancheck.yaml:9: not valid YAML: a quoted text opened on this line is not closed, so it runs on`}},
+		{"unclosed quote on the last line", func(s string) string {
+			return strings.Replace(s, "rules: default", `rules: 'default`, 1)
+		}, exitUsage, []string{`plancheck.yaml:\d+: not valid YAML: a quoted text opened on this line is not closed \(found unexpected end of stream\)`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
