@@ -61,8 +61,16 @@ func (l *areaLocator) span(i int32) yRange {
 // each segment is recovered by walking the parts in the order
 // boundaryIndex.init did.
 func newAreaLocator(b *boundaryIndex) *areaLocator {
-	l := &areaLocator{segs: b.segs, edges: make([]int32, 0, len(b.segs))}
-	segRing := make([]int32, 0, len(b.segs))
+	segs := b.segs
+	if b.chain != nil {
+		// Only tests locate in shapes this small; classify scans them.
+		segs = make([][2]orb.Point, b.segCount())
+		for i := range segs {
+			segs[i] = b.seg(i)
+		}
+	}
+	l := &areaLocator{segs: segs, edges: make([]int32, 0, len(segs))}
+	segRing := make([]int32, 0, len(segs))
 	k, ring := 0, int32(0)
 	for pi, p := range b.parts {
 		for ri, r := range p {
@@ -72,7 +80,7 @@ func newAreaLocator(b *boundaryIndex) *areaLocator {
 				if r[i] == r[i+1] {
 					continue
 				}
-				s := b.segs[k]
+				s := segs[k]
 				if math.IsNaN(s[0][1]) || math.IsNaN(s[1][1]) {
 					l.odd = append(l.odd, int32(k))
 				} else {

@@ -42,7 +42,8 @@ func checkLocator(t testing.TB, name string, g orb.Geometry, pts []orb.Point) {
 	}
 	loc := newAreaLocator(b)
 	all := slices.Clone(pts)
-	for _, s := range b.segs {
+	for i := range b.segCount() {
+		s := b.seg(i)
 		all = append(all, s[0], s[1], midpoint(s[0], s[1]))
 	}
 	bad := 0
@@ -291,14 +292,14 @@ func quickRelateLinear(a, b *Shape) quickRel {
 	}
 	sc.aNear = ba.segmentsNear(overlap, sc.aNear)
 	for _, i := range sc.aNear {
-		sa := ba.segs[i]
+		sa := ba.seg(i)
 		sc.near = bb.segmentsNear(segmentBox(sa), sc.near)
 		pairs += len(sc.near)
 		if pairs > maxQuickSegmentPairs {
 			return relUnknown
 		}
 		for _, j := range sc.near {
-			sb := bb.segs[j]
+			sb := bb.seg(j)
 			o1, o2 := orient(sb[0], sb[1], sa[0]), orient(sb[0], sb[1], sa[1])
 			o3, o4 := orient(sa[0], sa[1], sb[0]), orient(sa[0], sa[1], sb[1])
 			if o1*o2 < 0 && o3*o4 < 0 {
@@ -383,7 +384,7 @@ func sideOfLinear(x, y *boundaryIndex, splits []segPoint, along []segLink, sc *r
 			return
 		}
 		for _, l := range links {
-			s := y.segs[l.other]
+			s := y.seg(l.other)
 			if orient(s[0], s[1], p) == 0 && orient(s[0], s[1], q) == 0 && inBox(s[0], s[1], p) && inBox(s[0], s[1], q) {
 				return
 			}
@@ -391,7 +392,8 @@ func sideOfLinear(x, y *boundaryIndex, splits []segPoint, along []segLink, sc *r
 		note(y.classifyRef(midpoint(p, q)))
 	}
 	si, li := 0, 0
-	for i, s := range x.segs {
+	for i := range x.segCount() {
+		s := x.seg(i)
 		note(y.classifyRef(s[0]))
 		lo := li
 		for li < len(along) && along[li].seg == i {

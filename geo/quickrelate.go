@@ -32,6 +32,10 @@ const maxQuickSegmentPairs = 400_000
 type boundaryIndex struct {
 	parts []orb.Polygon
 	segs  [][2]orb.Point
+	// chain holds a small one-ring shape's segments without copying them:
+	// segment i runs from chain[i] to chain[i+1]. A city's parcels are
+	// such shapes, and each is prepared again by every rule that pairs it.
+	chain []orb.Point
 	tree  *rtree.RTree // over segs, for shapes with many segments
 	// interior holds one interior point per part, found on first use:
 	// pairs whose boundaries cross never need them.
@@ -40,6 +44,10 @@ type boundaryIndex struct {
 	interiorOK   bool
 	bound        orb.Bound
 	ok           bool // polygonal and usable
+	// onePart and oneInterior hold parts and interior for the usual
+	// shape of one polygon, saving two allocations per shape.
+	onePart     [1]orb.Polygon
+	oneInterior [1]orb.Point
 	// loc locates points in the shape in logarithmic time; it is built on
 	// first use, for shapes of at least locatorMinSegments segments.
 	locOnce sync.Once
@@ -65,10 +73,16 @@ func (b *boundaryIndex) init(s *Shape) {
 	b.bound = s.Bound
 	switch g := s.Geometry.(type) {
 	case orb.Polygon:
-		b.parts = []orb.Polygon{g}
+		b.onePart[0] = g
+		b.parts = b.onePart[:]
 	case orb.MultiPolygon:
 		b.parts = g
 	default:
+		return
+	}
+	if len(b.parts) == 1 && len(b.parts[0]) == 1 && chainable(b.parts[0][0]) {
+		b.chain = b.parts[0][0]
+		b.ok = true
 		return
 	}
 	n := 0
@@ -99,12 +113,50 @@ func (b *boundaryIndex) init(s *Shape) {
 	b.ok = true
 }
 
+// maxChainSegments is the most segments a chain holds: below the R-tree
+// and locator sizes, which index segs.
+const maxChainSegments = 32
+
+// chainable reports whether ring r can serve as its own segment list: no
+// more than maxChainSegments segments and no repeated consecutive
+// position (segs leaves out such empty segments).
+func chainable(r orb.Ring) bool {
+	if len(r) < 2 || len(r)-1 > maxChainSegments {
+		return false
+	}
+	for i := 0; i+1 < len(r); i++ {
+		if r[i] == r[i+1] {
+			return false
+		}
+	}
+	return true
+}
+
+// segCount is the number of boundary segments.
+func (b *boundaryIndex) segCount() int {
+	if b.chain != nil {
+		return len(b.chain) - 1
+	}
+	return len(b.segs)
+}
+
+// seg is boundary segment i.
+func (b *boundaryIndex) seg(i int) [2]orb.Point {
+	if b.chain != nil {
+		return [2]orb.Point{b.chain[i], b.chain[i+1]}
+	}
+	return b.segs[i]
+}
+
 // interiorPoint finds a point strictly inside p: the middle of the widest
 // span of a horizontal line through the middle of p's box, proved inside
 // by the exact point-in-polygon test. Where rounding defeats that (a
 // sliver of a polygon), the overlay engine's point on surface is asked.
 func (b *boundaryIndex) interiorPoints() ([]orb.Point, bool) {
 	b.interiorOnce.Do(func() {
+		if len(b.parts) == 1 {
+			b.interior = b.oneInterior[:0]
+		}
 		for _, p := range b.parts {
 			pt, ok := interiorPoint(p)
 			if !ok {
@@ -170,8 +222,8 @@ func segmentBox(s [2]orb.Point) rtree.Box {
 func (b *boundaryIndex) segmentsNear(box rtree.Box, out []int) []int {
 	out = out[:0]
 	if b.tree == nil {
-		for i, sg := range b.segs {
-			if sb := segmentBox(sg); sb.MinX <= box.MaxX && box.MinX <= sb.MaxX && sb.MinY <= box.MaxY && box.MinY <= sb.MaxY {
+		for i := range b.segCount() {
+			if sb := segmentBox(b.seg(i)); sb.MinX <= box.MaxX && box.MinX <= sb.MaxX && sb.MinY <= box.MaxY && box.MinY <= sb.MaxY {
 				out = append(out, i)
 			}
 		}
@@ -190,7 +242,7 @@ func (b *boundaryIndex) classify(p orb.Point) int {
 	if p[0] < b.bound.Min[0] || p[0] > b.bound.Max[0] || p[1] < b.bound.Min[1] || p[1] > b.bound.Max[1] {
 		return -1
 	}
-	if len(b.segs) >= locatorMinSegments {
+	if b.segCount() >= locatorMinSegments {
 		b.locOnce.Do(func() { b.loc = newAreaLocator(b) })
 		return b.loc.locate(p)
 	}
@@ -256,14 +308,14 @@ func quickRelate(a, b *Shape) quickRel {
 	}
 	sc.aNear = ba.segmentsNear(overlap, sc.aNear)
 	for _, i := range sc.aNear {
-		sa := ba.segs[i]
+		sa := ba.seg(i)
 		sc.near = bb.segmentsNear(segmentBox(sa), sc.near)
 		pairs += len(sc.near)
 		if pairs > maxQuickSegmentPairs {
 			return relUnknown
 		}
 		for _, j := range sc.near {
-			sb := bb.segs[j]
+			sb := bb.seg(j)
 			o1, o2 := orient(sb[0], sb[1], sa[0]), orient(sb[0], sb[1], sa[1])
 			o3, o4 := orient(sa[0], sa[1], sb[0]), orient(sa[0], sa[1], sb[1])
 			if o1*o2 < 0 && o3*o4 < 0 {
@@ -355,7 +407,7 @@ func sideOf(x, y *boundaryIndex, splits []segPoint, along []segLink, sc *relateS
 			return
 		}
 		for _, l := range links {
-			s := y.segs[l.other]
+			s := y.seg(l.other)
 			if orient(s[0], s[1], p) == 0 && orient(s[0], s[1], q) == 0 && inBox(s[0], s[1], p) && inBox(s[0], s[1], q) {
 				return
 			}
@@ -368,7 +420,7 @@ func sideOf(x, y *boundaryIndex, splits []segPoint, along []segLink, sc *relateS
 	// zone or corridor paired with a small parcel that is a few segments
 	// instead of thousands.
 	sc.xNear = x.segmentsNear(rtree.Box{MinX: y.bound.Min[0], MinY: y.bound.Min[1], MaxX: y.bound.Max[0], MaxY: y.bound.Max[1]}, sc.xNear)
-	if len(sc.xNear) < len(x.segs) {
+	if len(sc.xNear) < x.segCount() {
 		f.out = true
 	}
 	slices.Sort(sc.xNear)
@@ -377,7 +429,7 @@ func sideOf(x, y *boundaryIndex, splits []segPoint, along []segLink, sc *relateS
 		if f.in && (f.out || stopIn) {
 			return f
 		}
-		s := x.segs[i]
+		s := x.seg(i)
 		note(y.classify(s[0]))
 		// splits and along hold segments near the other shape only, a
 		// subset of xNear, so earlier entries belong to skipped segments.

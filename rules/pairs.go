@@ -181,17 +181,14 @@ const pairBlock = 64
 // intersectAll overlays candidate pairs on all workers and keeps those
 // with at least minArea, in candidate order.
 func (p *Pass) intersectAll(ctx context.Context, cands []candidate, minArea float64) ([]overlap, error) {
-	results := make([]overlap, len(cands))
-	keep := make([]bool, len(cands))
-	errs := make([]error, len(cands))
-	failed := make([]error, len(cands)) // the overlay itself failed on the pair
+	workers := max(p.Options.Workers, 1)
+	// Each worker keeps only what it found, by candidate number: a chunk
+	// of a city's candidates is mostly neighbours that do not overlap, and
+	// a slot per candidate would be garbage by the megabyte.
+	found := make([][]pairOutcome, workers)
 	var wg sync.WaitGroup
 	next := make(chan int, 64)
-	workers := p.Options.Workers
-	if workers < 1 {
-		workers = 1
-	}
-	for w := 0; w < workers; w++ {
+	for w := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -215,12 +212,12 @@ func (p *Pass) intersectAll(ctx context.Context, cands []candidate, minArea floa
 					c := cands[i]
 					sa, err := footprint(c.a)
 					if err != nil {
-						errs[i] = err
+						found[w] = append(found[w], pairOutcome{index: i, err: err})
 						continue
 					}
 					sb, err := footprint(c.b)
 					if err != nil {
-						errs[i] = err
+						found[w] = append(found[w], pairOutcome{index: i, err: err})
 						continue
 					}
 					// The overlay's rings start where its first operand
@@ -232,14 +229,13 @@ func (p *Pass) intersectAll(ctx context.Context, cands []candidate, minArea floa
 					}
 					patch, area, err := overlapShapes(sa, sb)
 					if err != nil {
-						failed[i] = err
+						found[w] = append(found[w], pairOutcome{index: i, failed: err})
 						continue
 					}
 					if patch == nil || area < minArea {
 						continue
 					}
-					results[i] = overlap{a: c.a, b: c.b, patch: patch, areaM2: area}
-					keep[i] = true
+					found[w] = append(found[w], pairOutcome{index: i, overlap: overlap{a: c.a, b: c.b, patch: patch, areaM2: area}})
 				}
 			}
 		}()
@@ -255,19 +251,30 @@ func (p *Pass) intersectAll(ctx context.Context, cands []candidate, minArea floa
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	all := slices.Concat(found...)
+	slices.SortFunc(all, func(x, y pairOutcome) int { return x.index - y.index })
 	var out []overlap
-	for i := range cands {
-		if errs[i] != nil {
-			return nil, errs[i]
-		}
-		if failed[i] != nil {
-			p.reportUnchecked(cands[i], failed[i])
-		}
-		if keep[i] {
-			out = append(out, results[i])
+	for _, o := range all {
+		switch {
+		case o.err != nil:
+			return nil, o.err
+		case o.failed != nil:
+			p.reportUnchecked(cands[o.index], o.failed)
+		default:
+			out = append(out, o.overlap)
 		}
 	}
 	return out, nil
+}
+
+// pairOutcome is what the overlay of candidate index gave, when it gave
+// anything: an overlap, a footprint that could not be made (err, which
+// stops the rule) or an overlay that failed (failed, a finding).
+type pairOutcome struct {
+	index   int
+	overlap overlap
+	err     error
+	failed  error
 }
 
 // overlapShapes is geo.Overlap; tests replace it to make an overlay fail.
