@@ -77,7 +77,7 @@ func GitHub(w io.Writer, r *rules.Result) error {
 		shown[cmd]++
 		out = append(out, c.f)
 	}
-	if left > 0 && shown["notice"] == githubLimit {
+	if (left > 0 || r.Only != "") && shown["notice"] == githubLimit {
 		// Keep a notice's place for the summary.
 		out = slices.Delete(out, len(out)-1, len(out))
 		shown["notice"]--
@@ -109,7 +109,7 @@ func GitHub(w io.Writer, r *rules.Result) error {
 		}
 		b.WriteString("::" + githubCommand(f.Severity) + " " + strings.Join(props, ",") + "::" + escapeData(strings.Join(msg, " ")) + "\n")
 	}
-	if left > 0 {
+	if left > 0 || r.Only != "" {
 		b.WriteString("::notice title=" + escapeProperty(clean(toolName(r))+" summary") + "::" + escapeData(githubSummary(r, fs, shown)) + "\n")
 	}
 	return b.Flush()
@@ -120,6 +120,9 @@ func GitHub(w io.Writer, r *rules.Result) error {
 func githubSummary(r *rules.Result, fs []rules.Finding, shown map[string]int) string {
 	s := summarize(r, fs)
 	text := clean(toolName(r)) + ": " + s.totals() + "."
+	if r.Only != "" {
+		text += " Only findings involving layer " + clean(r.Only) + " (--only); the rest of the set is not reported."
+	}
 	if by, _ := reviewCounts(r, fs); by != nil {
 		text += " Since the baseline: " + strconv.Itoa(by[rules.StateNew]) + " new, " + strconv.Itoa(by[rules.StateUpdated]) +
 			" updated, " + strconv.Itoa(by[rules.StateUnchanged]) + " unchanged, " + strconv.Itoa(by[rules.StateAbsent]) + " resolved."

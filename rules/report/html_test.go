@@ -485,3 +485,51 @@ func TestHTMLStatesTheRun(t *testing.T) {
 		t.Error("review or --only words without them")
 	}
 }
+
+// TestOnlyStatedInEveryFormat: under --only, the text, SARIF and GitHub
+// outputs say which layer the findings were narrowed to (issue 18), so
+// none reads as the whole set's result; without it none says so.
+func TestOnlyStatedInEveryFormat(t *testing.T) {
+	for _, only := range []string{"land-use", ""} {
+		r := reviewedResult()
+		r.Only = only
+		var text, sarif, github strings.Builder
+		if err := Text(&text, r); err != nil {
+			t.Fatal(err)
+		}
+		if err := SARIF(&sarif, r); err != nil {
+			t.Fatal(err)
+		}
+		if err := GitHub(&github, r); err != nil {
+			t.Fatal(err)
+		}
+		firstLine, _, _ := strings.Cut(text.String(), "\n")
+		var log struct {
+			Runs []struct {
+				Properties *struct{ Only string } `json:"properties"`
+			} `json:"runs"`
+		}
+		if err := json.Unmarshal([]byte(sarif.String()), &log); err != nil {
+			t.Fatal(err)
+		}
+		gotSARIF := ""
+		if p := log.Runs[0].Properties; p != nil {
+			gotSARIF = p.Only
+		}
+		if only == "" {
+			if strings.Contains(firstLine, "only findings") || gotSARIF != "" || strings.Contains(github.String(), "--only") {
+				t.Errorf("without --only a format claims a narrowed run:\n%s\nSARIF only %q\n%s", firstLine, gotSARIF, github.String())
+			}
+			continue
+		}
+		if !strings.Contains(firstLine, "only findings involving layer land-use") {
+			t.Errorf("text header %q does not state --only", firstLine)
+		}
+		if gotSARIF != only {
+			t.Errorf("SARIF run properties only = %q, want %q", gotSARIF, only)
+		}
+		if !strings.Contains(github.String(), "::notice title=plancheck summary::") || !strings.Contains(github.String(), "Only findings involving layer land-use (--only)") {
+			t.Errorf("GitHub output has no summary stating --only:\n%s", github.String())
+		}
+	}
+}

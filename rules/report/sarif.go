@@ -38,9 +38,16 @@ type sarifLog struct {
 }
 
 type sarifRun struct {
-	Tool         sarifTool     `json:"tool"`
-	BaselineGUID string        `json:"baselineGuid,omitempty"`
-	Results      []sarifResult `json:"results"`
+	Tool         sarifTool           `json:"tool"`
+	BaselineGUID string              `json:"baselineGuid,omitempty"`
+	Results      []sarifResult       `json:"results"`
+	Properties   *sarifRunProperties `json:"properties,omitempty"`
+}
+
+// sarifRunProperties says what the run left out: under --only, the
+// results are those involving one layer, not the whole set's.
+type sarifRunProperties struct {
+	Only string `json:"only"`
 }
 
 type sarifTool struct {
@@ -192,6 +199,9 @@ func SARIF(w io.Writer, r *rules.Result) error {
 		Schema:  sarifSchema,
 		Version: sarifVersion,
 		Runs:    []sarifRun{{Tool: sarifTool{Driver: driver}, Results: results}},
+	}
+	if r.Only != "" {
+		log.Runs[0].Properties = &sarifRunProperties{Only: r.Only}
 	}
 	if r.Baseline != nil {
 		log.Runs[0].BaselineGUID = r.Baseline.GUID

@@ -43,6 +43,10 @@ func Text(w io.Writer, r *rules.Result) error {
 	if r.MinAreaM2 != 0 {
 		head = append(head, "min area "+metres(r.MinAreaM2)+" m²")
 	}
+	if r.Only != "" {
+		// Without it the list reads as the whole set's result.
+		head = append(head, "only findings involving layer "+clean(r.Only))
+	}
 	b.WriteString(strings.Join(head, "  ") + "\n")
 	for _, in := range r.Inputs {
 		b.WriteString("  " + clean(in.Layer) + "  " + clean(in.Level) + "  " + clean(in.File) + "  " + plural(in.Features, "feature") + "\n")
