@@ -3,6 +3,7 @@ package rules
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -118,8 +119,8 @@ func TestParseRulesFileRefusesWhatLoadRulesRefuses(t *testing.T) {
 				t.Fatalf("ParseRulesFile accepted it")
 			}
 			msg := err.Error()
-			if !strings.HasPrefix(msg, "rules: f.yaml: ") || !strings.Contains(msg, tt.want) || strings.Count(msg, "rules: ") > 1 {
-				t.Errorf("message %q: want the file, %q and one \"rules: \" prefix", msg, tt.want)
+			if !regexp.MustCompile(`^rules: f\.yaml:\d+: `).MatchString(msg) || !strings.Contains(msg, tt.want) || strings.Count(msg, "rules: ") > 1 {
+				t.Errorf("message %q: want the file and line, %q and one \"rules: \" prefix", msg, tt.want)
 			}
 		})
 	}

@@ -149,7 +149,7 @@ func TestRulesFileTakesNoRequiredName(t *testing.T) {
 	for _, disable := range []string{"[]", "[infrastructure-continuity, infrastructure-standard-mismatch, infrastructure-timing-mismatch]"} {
 		src := "disable: " + disable + "\nrules:\n  - {name: cross-border-ends, severity: error, doc: \"t\\n\\nd\", relation: overlaps, a: [{level: land-use}], b: [{level: land-use}]}\n"
 		_, err := rules.ParseRulesFile([]byte(src), "r.yaml")
-		if err == nil || !strings.Contains(err.Error(), "r.yaml: rule 1 (cross-border-ends): duplicate name: built-in rules require a rule of that name") {
+		if err == nil || !strings.Contains(err.Error(), "r.yaml:3: rule 1 (cross-border-ends): duplicate name: built-in rules require a rule of that name") {
 			t.Errorf("disable: %s: %v", disable, err)
 		}
 	}

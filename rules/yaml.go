@@ -79,37 +79,67 @@ func ParseRulesFile(data []byte, name string) (*RulesFile, error) {
 		}
 		return nil, fmt.Errorf("rules: %s:%s", name, decodeMessage(err))
 	}
+	ruleAt, disableAt := itemLines(&probe, "rules"), itemLines(&probe, "disable")
+	// at names the file and the line of list item i, as the manifest's
+	// errors do.
+	at := func(lines []int, i int) string {
+		if i < len(lines) {
+			return name + ":" + strconv.Itoa(lines[i])
+		}
+		return name
+	}
 	first := map[string]int{}
 	for i := range rf.Rules {
 		y := &rf.Rules[i]
+		where := at(ruleAt, i)
 		if err := y.check(); err != nil {
-			return nil, fmt.Errorf("rules: %s: rule %d (%s): %w", name, i+1, y.Name, err)
+			return nil, fmt.Errorf("rules: %s: rule %d (%s): %w", where, i+1, y.Name, err)
 		}
 		// What Validate in LoadRules would refuse, said here with the
 		// rule's number.
 		if j, dup := first[y.Name]; dup {
-			return nil, fmt.Errorf("rules: %s: rule %d (%s): duplicate name (first: rule %d)", name, i+1, y.Name, j)
+			return nil, fmt.Errorf("rules: %s: rule %d (%s): duplicate name (first: rule %d)", where, i+1, y.Name, j)
 		}
 		first[y.Name] = i + 1
 		if isInputRule(y.Name) {
-			return nil, fmt.Errorf("rules: %s: rule %d (%s): duplicate name: an input check has it", name, i+1, y.Name)
+			return nil, fmt.Errorf("rules: %s: rule %d (%s): duplicate name: an input check has it", where, i+1, y.Name)
 		}
 		if Lookup(goRules(), y.Name) != nil && !slices.Contains(rf.Disable, y.Name) {
-			return nil, fmt.Errorf("rules: %s: rule %d (%s): duplicate name: a built-in rule has it (list it under disable: to replace it)", name, i+1, y.Name)
+			return nil, fmt.Errorf("rules: %s: rule %d (%s): duplicate name: a built-in rule has it (list it under disable: to replace it)", where, i+1, y.Name)
 		}
 		if r := Lookup(requiredOnly(), y.Name); r != nil {
-			return nil, fmt.Errorf("rules: %s: rule %d (%s): duplicate name: built-in rules require a rule of that name (%s)", name, i+1, y.Name, r.Title())
+			return nil, fmt.Errorf("rules: %s: rule %d (%s): duplicate name: built-in rules require a rule of that name (%s)", where, i+1, y.Name, r.Title())
 		}
 	}
-	for _, d := range rf.Disable {
+	for i, d := range rf.Disable {
 		if isInputRule(d) {
-			return nil, fmt.Errorf("rules: %s: disable: %q is an input check, which always runs: check reports every feature it cannot use", name, d)
+			return nil, fmt.Errorf("rules: %s: disable: %q is an input check, which always runs: check reports every feature it cannot use", at(disableAt, i), d)
 		}
 		if Lookup(goRules(), d) == nil {
-			return nil, fmt.Errorf("rules: %s: disable: %q is not a built-in rule", name, d)
+			return nil, fmt.Errorf("rules: %s: disable: %q is not a built-in rule", at(disableAt, i), d)
 		}
 	}
 	return &rf, nil
+}
+
+// itemLines gives the line of each item of the top-level list key in a
+// parsed rules file (none when the key is absent or not a list).
+func itemLines(doc *yaml.Node, key string) []int {
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+		return nil
+	}
+	top := doc.Content[0].Content
+	for i := 0; i+1 < len(top); i += 2 {
+		if top[i].Value != key || top[i+1].Kind != yaml.SequenceNode {
+			continue
+		}
+		lines := make([]int, len(top[i+1].Content))
+		for j, item := range top[i+1].Content {
+			lines[j] = item.Line
+		}
+		return lines
+	}
+	return nil
 }
 
 func (y *YAMLRule) check() error {

@@ -480,7 +480,7 @@ func TestRulesFileSelectorsAndKeys(t *testing.T) {
 			writeTree(t, dir, map[string]string{"rules.yaml": strings.Replace(rulesFile, "    relation: overlaps", "    min_area_m2: "+v+"\n    relation: overlaps", 1)})
 			editFile(t, filepath.Join(dir, "plancheck.yaml"), func(s string) string { return strings.Replace(s, "rules: default", "rules: rules.yaml", 1) })
 			_, stderr, code := runCLI(t, "check", dir, "--quiet")
-			want := "rules.yaml: rule 1 (custom-farmland): min_area_m2 "
+			want := "rules.yaml:2: rule 1 (custom-farmland): min_area_m2 "
 			if code != exitUsage || !strings.Contains(stderr, want) || !strings.Contains(stderr, "want a finite number of m² >= 0") {
 				t.Errorf("exit %d, stderr %q; want 2 and %q", code, stderr, want)
 			}
