@@ -52,6 +52,32 @@ func usageError(format string, args ...any) error {
 	return &exitError{code: exitUsage, err: fmt.Errorf(format, args...)}
 }
 
+// requireFlags is a usage error naming the first of names not given.
+// urfave's own Required check prints the whole help on standard output,
+// where a CI step or a pipe takes it for the command's output.
+func requireFlags(c *cli.Context, names ...string) error {
+	for _, n := range names {
+		if !c.IsSet(n) {
+			path := commandPath(c)
+			return usageError("%s needs --%s (see plancheck %s --help)", path, n, path)
+		}
+	}
+	return nil
+}
+
+// commandPath is the command c runs as typed, "decisions init" for a
+// subcommand (urfave's FullName gives only "init").
+func commandPath(c *cli.Context) string {
+	var names []string
+	for _, ctx := range c.Lineage() {
+		if ctx.Command != nil && ctx.Command.Name != "" && ctx.Command.Name != c.App.Name {
+			names = append(names, ctx.Command.Name)
+		}
+	}
+	slices.Reverse(names)
+	return strings.Join(names, " ")
+}
+
 func inputError(err error) error {
 	return &exitError{code: exitUsage, err: withFlagHint(err)}
 }

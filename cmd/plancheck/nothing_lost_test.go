@@ -528,6 +528,11 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"check", dir, "--min-area", "abc"}, `--min-area "abc": want a number`},
 		{[]string{"check", dir, "--timeout", "5"}, `--timeout "5": want a duration such as 90s or 10m`},
 		{[]string{}, "USAGE:"},
+		// Flags a command cannot do without: one line, no help on stdout.
+		{[]string{"decisions", "init"}, "decisions init needs --from (see plancheck decisions init --help)"},
+		{[]string{"decisions", "import", "ledger.xlsx"}, "decisions import needs --into"},
+		{[]string{"tile", dir, "--tiles", "2"}, "tile needs --out"},
+		{[]string{"tile", dir, "--out", "tiles"}, "tile needs --tiles"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

@@ -132,7 +132,7 @@ func decisionsCommand() *cli.Command {
 				Usage:     "write a commented decisions skeleton for every finding of a report directory",
 				ArgsUsage: " ",
 				Flags: []cli.Flag{
-					&cli.StringFlag{Name: "from", Required: true, Usage: "the --out `DIR` of a check"},
+					&cli.StringFlag{Name: "from", Usage: "the --out `DIR` of a check (required)"},
 					&cli.StringFlag{Name: "out", Usage: "write to `FILE` (default: standard output); an existing file is not overwritten"},
 					&cli.StringFlag{Name: "date", Usage: "the `DATE` (YYYY-MM-DD) entries are dated (default: today)"},
 				},
@@ -143,7 +143,7 @@ func decisionsCommand() *cli.Command {
 				Usage:     "merge the decisions filled into a ledger.xlsx (协调方式, 处理意见, 处理状态, 依据文号, 有效期至) into a decisions file",
 				ArgsUsage: "LEDGER.xlsx",
 				Flags: []cli.Flag{
-					&cli.StringFlag{Name: "into", Required: true, Usage: "the decisions `FILE` to update (created when missing)"},
+					&cli.StringFlag{Name: "into", Usage: "the decisions `FILE` to update, created when missing (required)"},
 					&cli.StringFlag{Name: "date", Usage: "the `DATE` (YYYY-MM-DD) new entries are dated (default: today)"},
 					&cli.StringFlag{Name: "by", Usage: "who decided (`NAME`, e.g. the bureau), for new entries"},
 				},
@@ -156,6 +156,9 @@ func decisionsCommand() *cli.Command {
 func runDecisionsInit(c *cli.Context) error {
 	if c.NArg() > 0 {
 		return usageError("decisions init takes no arguments (give --from DIR)")
+	}
+	if err := requireFlags(c, "from"); err != nil {
+		return err
 	}
 	date, err := runDate(c)
 	if err != nil {
@@ -179,6 +182,9 @@ func runDecisionsInit(c *cli.Context) error {
 func runDecisionsImport(c *cli.Context) error {
 	if c.NArg() != 1 {
 		return usageError("decisions import needs one ledger.xlsx")
+	}
+	if err := requireFlags(c, "into"); err != nil {
+		return err
 	}
 	date, err := runDate(c)
 	if err != nil {

@@ -36,10 +36,13 @@ func tileCommand() *cli.Command {
 		Usage:     "split a plan set into tiles that separate machines check (then plancheck merge the parts)",
 		ArgsUsage: "PLANSET_DIR",
 		Flags: append(commonFlags(),
-			&cli.IntFlag{Name: "tiles", Required: true, Usage: "the number of tiles `N`"},
-			&cli.StringFlag{Name: "out", Required: true, Usage: "write DIR/tile-0 … DIR/tile-(N-1) into `DIR`"},
+			&cli.IntFlag{Name: "tiles", Usage: "the number of tiles `N` (required)"},
+			&cli.StringFlag{Name: "out", Usage: "write DIR/tile-0 … DIR/tile-(N-1) into `DIR` (required)"},
 		),
 		Action: func(c *cli.Context) error {
+			if err := requireFlags(c, "tiles", "out"); err != nil {
+				return err
+			}
 			n := c.Int("tiles")
 			if n < 1 || n > 100000 {
 				return usageError("--tiles %d: want 1 to 100000", n)
