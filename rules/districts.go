@@ -104,7 +104,7 @@ func AssignDistricts(ctx context.Context, set *planning.PlanSet, res *Result) er
 		}
 		var hits []int
 		ix.Search(shape.Bound, func(i int) { hits = append(hits, i) })
-		sortInts(hits)
+		slices.Sort(hits)
 		best, bestArea := -1, -1.0
 		for _, di := range hits {
 			d := districts[di]
@@ -191,14 +191,6 @@ func leafDistricts(set *planning.PlanSet) []districtShape {
 		return cmp.Or(cmp.Compare(a.Code, b.Code), cmp.Compare(a.Name, b.Name), cmp.Compare(a.Layer, b.Layer), cmp.Compare(a.ID, b.ID))
 	})
 	return out
-}
-
-func sortInts(a []int) {
-	for i := 1; i < len(a); i++ {
-		for j := i; j > 0 && a[j] < a[j-1]; j-- {
-			a[j], a[j-1] = a[j-1], a[j]
-		}
-	}
 }
 
 // Hectares converts m² to hectares (公顷), rounded to 1e-4 ha (1 m²).

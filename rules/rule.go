@@ -19,7 +19,7 @@ import (
 
 // Rule is one check.
 type Rule struct {
-	// Name is the identifier used in reports, --only-rule and explain.
+	// Name is the identifier used in reports, rules files and explain.
 	Name string
 	// Doc documents the rule: title, what it detects, why it matters,
 	// how to fix it, in English and Chinese.

@@ -221,7 +221,7 @@ func reportRun(ctx context.Context, c *cli.Context, s runSettings, manifest stri
 		return err
 	}
 	if out := c.String("out"); out != "" {
-		if err := report.WriteDirWith(ctx, out, res, report.DirOptions{Inputs: inputFiles(set)}); err != nil {
+		if err := report.WriteDir(ctx, out, res, report.DirOptions{Inputs: inputFiles(set)}); err != nil {
 			return runError("writing reports", err)
 		}
 	}

@@ -52,15 +52,15 @@ func writerFor(name string) func(io.Writer, *rules.Result) error {
 	return nil
 }
 
-// DirOptions are the options of WriteDirWith.
+// DirOptions are the options of WriteDir.
 type DirOptions struct {
 	// Inputs are the files of the plan set (manifest, layers, rules and
 	// decisions files), absolute or relative to the working directory.
-	// WriteDirWith refuses to replace or remove any of them.
+	// WriteDir refuses to replace or remove any of them.
 	Inputs []string
 }
 
-// InputOverwriteError is returned by WriteDirWith when a report file would
+// InputOverwriteError is returned by WriteDir when a report file would
 // replace (or a stale report's removal would delete) an input of the plan
 // set, e.g. --out pointing at the layers directory, which holds a layer
 // named conflicts.geojson. Nothing has been written when it is returned.
@@ -73,17 +73,7 @@ func (e *InputOverwriteError) Error() string {
 	return fmt.Sprintf("report: %s is an input of the plan set (%s); choose another --out directory", e.Path, e.Input)
 }
 
-// WriteDir writes every report file of r into dir: see WriteDirWith.
-func WriteDir(dir string, r *rules.Result) error {
-	return WriteDirWith(context.Background(), dir, r, DirOptions{})
-}
-
-// WriteDirContext is WriteDirWith without options.
-func WriteDirContext(ctx context.Context, dir string, r *rules.Result) error {
-	return WriteDirWith(ctx, dir, r, DirOptions{})
-}
-
-// WriteDirWith writes every report file of r (DirFiles) into dir. Each
+// WriteDir writes every report file of r (DirFiles) into dir. Each
 // report is streamed to a temporary file in dir (never held whole in
 // memory) and synced; only when all of them are written are they renamed
 // over their final names, so a reader, a failing writer or a run killed at
@@ -96,7 +86,7 @@ func WriteDirContext(ctx context.Context, dir string, r *rules.Result) error {
 // opts.Inputs (*InputOverwriteError). It gives up when ctx ends (Ctrl-C,
 // --timeout) while the reports are written, removing its temporary files
 // and dir itself when it created it.
-func WriteDirWith(ctx context.Context, dir string, r *rules.Result, opts DirOptions) error {
+func WriteDir(ctx context.Context, dir string, r *rules.Result, opts DirOptions) error {
 	if r == nil {
 		return ErrNilResult
 	}

@@ -33,7 +33,7 @@ func TestWriteDirRemovesStale(t *testing.T) {
 	dir := t.TempDir()
 	r := changsha()
 	r.Districts = []rules.District{{Layer: "b", ID: "1", Name: "岳麓区", AreaM2: 1}}
-	if err := WriteDir(dir, r); err != nil {
+	if err := WriteDir(context.Background(), dir, r, DirOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("mine"), 0o644); err != nil {
@@ -42,7 +42,7 @@ func TestWriteDirRemovesStale(t *testing.T) {
 	if !slices.Contains(dirNames(t, dir), "statistics.csv") {
 		t.Fatal("no statistics.csv with districts")
 	}
-	if err := WriteDir(dir, changsha()); err != nil {
+	if err := WriteDir(context.Background(), dir, changsha(), DirOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	got := dirNames(t, dir)
@@ -67,7 +67,7 @@ func TestWriteDirRefusesInputs(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, out := range []string{layers, link} {
-		err := WriteDirWith(context.Background(), out, changsha(), DirOptions{Inputs: []string{input}})
+		err := WriteDir(context.Background(), out, changsha(), DirOptions{Inputs: []string{input}})
 		var ie *InputOverwriteError
 		if !errors.As(err, &ie) || ie.Input != input {
 			t.Errorf("--out %s: error %v, want an InputOverwriteError naming %s", out, err, input)
@@ -82,7 +82,7 @@ func TestWriteDirRefusesInputs(t *testing.T) {
 	if err := os.WriteFile(stats, []byte("x"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := WriteDirWith(context.Background(), layers, changsha(), DirOptions{Inputs: []string{stats}}); err == nil {
+	if err := WriteDir(context.Background(), layers, changsha(), DirOptions{Inputs: []string{stats}}); err == nil {
 		t.Error("a stale-report removal would delete an input")
 	}
 	if _, err := os.Stat(stats); err != nil {
@@ -108,7 +108,7 @@ func (c *countdown) Err() error {
 // directory it created.
 func TestWriteDirCancelled(t *testing.T) {
 	dir := t.TempDir()
-	if err := WriteDir(dir, changsha()); err != nil {
+	if err := WriteDir(context.Background(), dir, changsha(), DirOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	before := map[string]string{}
@@ -121,7 +121,7 @@ func TestWriteDirCancelled(t *testing.T) {
 	for n := int64(0); n < 40; n++ {
 		ctx := &countdown{Context: context.Background()}
 		ctx.n.Store(n)
-		err := WriteDirWith(ctx, dir, r, DirOptions{})
+		err := WriteDir(ctx, dir, r, DirOptions{})
 		if err == nil {
 			break // n was enough to finish
 		}
@@ -136,7 +136,7 @@ func TestWriteDirCancelled(t *testing.T) {
 		}
 		fresh := filepath.Join(t.TempDir(), "a", "b")
 		ctx.n.Store(n)
-		if WriteDirWith(ctx, fresh, r, DirOptions{}) != nil {
+		if WriteDir(ctx, fresh, r, DirOptions{}) != nil {
 			if _, err := os.Stat(filepath.Dir(fresh)); !os.IsNotExist(err) {
 				t.Fatalf("after %d checks: the directories it created are left", n)
 			}
@@ -151,7 +151,7 @@ func BenchmarkWriteDir(b *testing.B) {
 	dir := b.TempDir()
 	b.ResetTimer()
 	for b.Loop() {
-		if err := WriteDir(dir, r); err != nil {
+		if err := WriteDir(context.Background(), dir, r, DirOptions{}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -38,22 +38,10 @@ func districtRows(r *rules.Result) []districtRow {
 			Rule:     s.Rule,
 			Count:    s.Count,
 			AreaHa:   hectares(s.AreaM2),
-			Share:    strconv.FormatFloat(roundTo(s.Share*100, 4), 'f', 4, 64),
+			Share:    strconv.FormatFloat(round(s.Share*100, 4), 'f', 4, 64),
 		})
 	}
 	return out
-}
-
-func roundTo(v float64, digits int) float64 {
-	p := 1.0
-	for i := 0; i < digits; i++ {
-		p *= 10
-	}
-	r := float64(int64(v*p+0.5)) / p
-	if v < 0 {
-		r = -float64(int64(-v*p+0.5)) / p
-	}
-	return r
 }
 
 // StatisticsCSV writes statistics.csv: per district × rule the number of
