@@ -2,7 +2,6 @@ package geo
 
 import (
 	"context"
-	"fmt"
 	"runtime"
 	"sort"
 	"sync"
@@ -171,11 +170,12 @@ func (d *builder) assemble(raws [][]RawFeature, layer *Layer) (*Layer, error) {
 							firstSwappedLine = rf.Line
 						}
 					}
-				} else if w := windingProblem(g); w != "" {
-					layer.Problems = append(layer.Problems, Problem{Kind: ProblemWinding, Feature: rf.Index, Line: rf.Line, Message: w, At: firstPoint(g)})
+				} else if w := windingProblem(g); w.Message != "" {
+					layer.Problems = append(layer.Problems, Problem{Kind: ProblemWinding, Feature: rf.Index, Line: rf.Line, Text: w, At: firstPoint(g)})
 				}
 			case !rf.Invalid:
-				layer.Problems = append(layer.Problems, Problem{Kind: ProblemNullGeometry, Feature: rf.Index, Line: rf.Line, Message: "feature has a null geometry; it takes part in no rule"})
+				layer.Problems = append(layer.Problems, Problem{Kind: ProblemNullGeometry, Feature: rf.Index, Line: rf.Line, Text: Text{
+					Message: "feature has a null geometry; it takes part in no rule", MessageZH: "要素的几何为 null，不参与任何规则"}})
 			}
 			d.typeAttributes(rf) // a lone Feature or geometry, not yet typed
 			if d.opts.Consume != nil {
@@ -189,11 +189,13 @@ func (d *builder) assemble(raws [][]RawFeature, layer *Layer) (*Layer, error) {
 	if swappedLooking > 0 && crs.Geographic {
 		// Hundreds of out-of-range errors are one mistake: say it once.
 		layer.Problems = append(layer.Problems, Problem{Kind: ProblemCRS, Feature: -1, Line: firstSwappedLine,
-			Message: fmt.Sprintf("%d feature(s) have out-of-range coordinates that read as latitude, longitude (e.g. 28.2 112.9 for Changsha): GeoJSON positions are [longitude, latitude] (RFC 7946 §3.1.1); swap the axes in the export", swappedLooking)})
+			Text: Textf("%d feature(s) have out-of-range coordinates that read as latitude, longitude (e.g. 28.2 112.9 for Changsha): GeoJSON positions are [longitude, latitude] (RFC 7946 §3.1.1); swap the axes in the export",
+				"%d 个要素的坐标超出范围，看来是按纬度、经度排列的（如长沙写成 28.2 112.9）：GeoJSON 的位置是 [经度, 纬度]（RFC 7946 §3.1.1）；请在导出时交换坐标轴", swappedLooking)})
 	}
 	if projectedLooking > 0 && crs.Geographic {
 		layer.Problems = append(layer.Problems, Problem{Kind: ProblemCRS, Feature: -1, Line: firstProjectedLine,
-			Message: fmt.Sprintf("layer is declared geographic (%s) but %d feature(s) have coordinates that look projected (metres); declare its crs, e.g. EPSG:4547 (CGCS2000 3-degree GK CM 114°E) or EPSG:4526 (with zone prefix)", crs, projectedLooking)})
+			Text: Textf("layer is declared geographic (%s) but %d feature(s) have coordinates that look projected (metres); declare its crs, e.g. EPSG:4547 (CGCS2000 3-degree GK CM 114°E) or EPSG:4526 (with zone prefix)",
+				"图层声明为地理坐标系（%s），但 %d 个要素的坐标看来是投影坐标（米）；请声明其 crs，如 EPSG:4547（CGCS2000 3 度带高斯-克吕格，中央经线 114°E）或 EPSG:4526（带号前缀）", crs, projectedLooking)})
 	}
 	sort.SliceStable(layer.Problems, func(i, j int) bool { return layer.Problems[i].Feature < layer.Problems[j].Feature })
 	return layer, nil

@@ -1,7 +1,6 @@
 package geo
 
 import (
-	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -29,8 +28,8 @@ func (d *builder) finish(rf *RawFeature, crs CRS) (orb.Geometry, []geomProblem) 
 	}
 	// place refused every non-finite coordinate, so Validity's first
 	// pass over the points would find nothing.
-	if msg, at := validity(g, ""); msg != "" {
-		p.add(at, "%s", msg)
+	if msg, at := validity(g, Text{}); msg.Message != "" {
+		p.add(at, msg)
 	}
 	return g, p.problems
 }
@@ -45,12 +44,11 @@ type placer struct {
 	problems []geomProblem
 }
 
-func (p *placer) add(at *orb.Point, format string, args ...any) {
-	msg := fmt.Sprintf(format, args...)
+func (p *placer) add(at *orb.Point, msg Text) {
 	if at != nil {
-		msg += fmt.Sprintf(" at or near %s %s", formatCoord(round7(at[0])), formatCoord(round7(at[1])))
+		msg = msg.Near(*at)
 	}
-	p.problems = append(p.problems, geomProblem{Problem: Problem{Kind: ProblemGeometry, Feature: p.feature, Line: p.line, Message: msg, At: at}})
+	p.problems = append(p.problems, geomProblem{Problem: Problem{Kind: ProblemGeometry, Feature: p.feature, Line: p.line, Text: msg, At: at}})
 }
 
 func round7(v float64) float64 { return math.Round(v*1e7) / 1e7 }
@@ -75,7 +73,8 @@ func (p *placer) typeAllowed(g orb.Geometry) bool {
 			return true
 		}
 	}
-	p.add(firstPoint(g), "a %s in a %s layer (want %s)", t, p.what, strings.Join(p.allowed, " or "))
+	want := Text{Message: strings.Join(p.allowed, " or "), MessageZH: strings.Join(p.allowed, " 或 ")}
+	p.add(firstPoint(g), Textf("a %s in a %s layer (want %s)", "%[2]s 图层中出现 %[1]s（应为 %[3]s）", t, p.what, want))
 	return false
 }
 
@@ -83,11 +82,11 @@ func (p *placer) typeAllowed(g orb.Geometry) bool {
 // place, checking coordinate ranges, line lengths and ring closure: what
 // can only be judged once the CRS is known.
 func (p *placer) place(g orb.Geometry) bool {
-	if msg := emptyMulti(g); msg != "" {
+	if msg := emptyMulti(g); msg.Message != "" {
 		// RFC 7946 lets readers take an empty geometry for null; a plan
 		// feature without a place is reported, like an empty Polygon, not
 		// dropped.
-		p.add(nil, "%s", msg)
+		p.add(nil, msg)
 		return false
 	}
 	switch g := g.(type) {
@@ -126,22 +125,22 @@ func (p *placer) place(g orb.Geometry) bool {
 // emptyMulti explains a multi-part geometry or collection with no parts
 // ("coordinates": []), or returns "". Empty Polygons and LineStrings are
 // explained where their rings and positions are checked.
-func emptyMulti(g orb.Geometry) string {
-	n, what := -1, ""
+func emptyMulti(g orb.Geometry) Text {
+	n, what := -1, Text{}
 	switch g := g.(type) {
 	case orb.MultiPoint:
-		n, what = len(g), "positions"
+		n, what = len(g), Text{Message: "positions", MessageZH: "位置"}
 	case orb.MultiLineString:
-		n, what = len(g), "line strings"
+		n, what = len(g), Text{Message: "line strings", MessageZH: "线"}
 	case orb.MultiPolygon:
-		n, what = len(g), "polygons"
+		n, what = len(g), Text{Message: "polygons", MessageZH: "多边形"}
 	case orb.Collection:
-		n, what = len(g), "geometries"
+		n, what = len(g), Text{Message: "geometries", MessageZH: "几何"}
 	}
 	if n != 0 {
-		return ""
+		return Text{}
 	}
-	return fmt.Sprintf("%s has no %s (an empty geometry); it takes part in no rule", g.GeoJSONType(), what)
+	return Textf("%s has no %s (an empty geometry); it takes part in no rule", "%s 没有任何%s（空几何），不参与任何规则", g.GeoJSONType(), what)
 }
 
 // placed returns g with a Point moved to lon/lat; the other types were
@@ -180,13 +179,13 @@ func (p *placer) points(pts []orb.Point) bool {
 func (p *placer) position(c orb.Point) (orb.Point, bool) {
 	x, y := c[0], c[1]
 	if !isFinite(x) || !isFinite(y) {
-		p.add(nil, "non-finite coordinate %v %v", x, y)
+		p.add(nil, Textf("non-finite coordinate %v %v", "坐标 %v %v 不是有限数", x, y))
 		return orb.Point{}, false
 	}
 	if p.crs.Geographic {
 		if x < -180 || x > 180 || y < -90 || y > 90 {
 			pr := geomProblem{Problem: Problem{Kind: ProblemGeometry, Feature: p.feature, Line: p.line,
-				Message: fmt.Sprintf("coordinate %s %s is out of range for %s (lon -180..180, lat -90..90)", formatCoord(x), formatCoord(y), p.crs)},
+				Text: Textf("coordinate %s %s is out of range for %s (lon -180..180, lat -90..90)", "坐标 %s %s 超出 %s 的范围（经度 -180..180，纬度 -90..90）", formatCoord(x), formatCoord(y), p.crs)},
 				looksProjected: LooksProjected(x, y), looksSwapped: x >= -90 && x <= 90 && math.Abs(y) > 90 && math.Abs(y) <= 180}
 			p.problems = append(p.problems, pr)
 			return orb.Point{}, false
@@ -195,7 +194,7 @@ func (p *placer) position(c orb.Point) (orb.Point, bool) {
 	}
 	lon, lat := p.crs.ToLonLat(x, y)
 	if !isFinite(lon) || !isFinite(lat) || lon < -180 || lon > 180 || lat < -90 || lat > 90 || (p.crs.Shift == NoShift && math.Abs(lon-p.crs.CentralMeridian) > 10) {
-		p.add(nil, "coordinate %s %s is outside the area of %s", formatCoord(x), formatCoord(y), p.crs)
+		p.add(nil, Textf("coordinate %s %s is outside the area of %s", "坐标 %s %s 超出 %s 的适用范围", formatCoord(x), formatCoord(y), p.crs))
 		return orb.Point{}, false
 	}
 	return orb.Point{lon, lat}, true
@@ -210,7 +209,7 @@ func (p *placer) lineString(ls orb.LineString) bool {
 		if len(ls) > 0 {
 			at = &ls[0]
 		}
-		p.add(at, "LineString has %d position(s); it needs at least 2", len(ls))
+		p.add(at, Textf("LineString has %d position(s); it needs at least 2", "LineString 有 %d 个位置，至少需要 2 个", len(ls)))
 		return false
 	}
 	return true
@@ -218,27 +217,24 @@ func (p *placer) lineString(ls orb.LineString) bool {
 
 func (p *placer) polygon(poly orb.Polygon) bool {
 	if len(poly) == 0 {
-		p.add(nil, "Polygon has no rings (an empty geometry); it takes part in no rule")
+		p.add(nil, Text{Message: "Polygon has no rings (an empty geometry); it takes part in no rule", MessageZH: "Polygon 没有任何环（空几何），不参与任何规则"})
 		return false
 	}
 	for i, r := range poly {
 		if !p.points(r) {
 			return false
 		}
-		which := "exterior ring"
-		if i > 0 {
-			which = fmt.Sprintf("interior ring %d", i)
-		}
+		which := ringName(i)
 		var at *orb.Point
 		if len(r) > 0 {
 			at = &r[0]
 		}
 		if len(r) < 4 {
-			p.add(at, "%s has %d position(s); a linear ring needs at least 4", which, len(r))
+			p.add(at, Textf("%s has %d position(s); a linear ring needs at least 4", "%s有 %d 个位置，线性环至少需要 4 个", which, len(r)))
 			return false
 		}
 		if r[0] != r[len(r)-1] {
-			p.add(at, "%s is not closed (first and last positions differ; nothing is auto-closed)", which)
+			p.add(at, Textf("%s is not closed (first and last positions differ; nothing is auto-closed)", "%s未闭合（首末位置不同；不会自动闭合）", which))
 			return false
 		}
 	}
@@ -247,36 +243,38 @@ func (p *placer) polygon(poly orb.Polygon) bool {
 
 // windingProblem explains the first ring against the RFC 7946 right-hand
 // rule (exterior counter-clockwise, holes clockwise), or returns "".
-func windingProblem(g orb.Geometry) string {
-	check := func(poly orb.Polygon) string {
+func windingProblem(g orb.Geometry) Text {
+	check := func(poly orb.Polygon) Text {
 		for i, r := range poly {
 			o := r.Orientation()
 			if i == 0 && o == orb.CW {
-				return "exterior ring is clockwise; RFC 7946 §3.1.6 asks for counter-clockwise (right-hand rule); accepted as is"
+				return Text{Message: "exterior ring is clockwise; RFC 7946 §3.1.6 asks for counter-clockwise (right-hand rule); accepted as is",
+					MessageZH: "外环为顺时针；RFC 7946 §3.1.6 要求逆时针（右手法则）；按原样使用"}
 			}
 			if i > 0 && o == orb.CCW {
-				return fmt.Sprintf("interior ring %d is counter-clockwise; RFC 7946 §3.1.6 asks for clockwise holes (right-hand rule); accepted as is", i)
+				return Textf("interior ring %d is counter-clockwise; RFC 7946 §3.1.6 asks for clockwise holes (right-hand rule); accepted as is",
+					"第 %d 个内环为逆时针；RFC 7946 §3.1.6 要求洞为顺时针（右手法则）；按原样使用", i)
 			}
 		}
-		return ""
+		return Text{}
 	}
 	switch g := g.(type) {
 	case orb.Polygon:
 		return check(g)
 	case orb.MultiPolygon:
 		for _, p := range g {
-			if m := check(p); m != "" {
+			if m := check(p); m.Message != "" {
 				return m
 			}
 		}
 	case orb.Collection:
 		for _, c := range g {
-			if m := windingProblem(c); m != "" {
+			if m := windingProblem(c); m.Message != "" {
 				return m
 			}
 		}
 	}
-	return ""
+	return Text{}
 }
 
 func firstPoint(g orb.Geometry) *orb.Point {

@@ -62,7 +62,7 @@ func checkHoleCertificate(t *testing.T, poly orb.Polygon) bool {
 		return false
 	}
 	for _, r := range rings {
-		if msg, _ := ringValidity(r); msg != "" {
+		if msg, _ := ringValidity(r); msg.Message != "" {
 			return false // polygonValidity never gets as far
 		}
 	}

@@ -57,8 +57,9 @@ type Problem struct {
 	Kind    ProblemKind
 	Feature int // index into Layer.Features, or -1
 	Line    int
-	Message string
-	At      *orb.Point // lon/lat "at or near", when known
+	// Text says what is wrong and where, in English and Chinese.
+	Text
+	At *orb.Point // lon/lat "at or near", when known
 }
 
 // Layer is the content of one layer file or table.

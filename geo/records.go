@@ -23,7 +23,7 @@ type Record struct {
 	Geometry orb.Geometry
 	// Problem says why the reader could not decode the geometry; the
 	// feature then has that geometry problem and no geometry.
-	Problem    string
+	Problem    Text
 	Properties []Property
 }
 
@@ -76,14 +76,14 @@ func BuildLayer(ctx context.Context, name string, n int, record func(i int) Reco
 			}
 		}
 		switch {
-		case r.Problem != "":
-			rf.AddProblem(Problem{Kind: ProblemGeometry, Feature: i, Line: r.Number, Message: r.Problem})
+		case r.Problem.Message != "":
+			rf.AddProblem(Problem{Kind: ProblemGeometry, Feature: i, Line: r.Number, Text: r.Problem})
 		case r.Geometry == nil:
 		default:
 			rf.hasGeom = true
 			if count := PointCount(r.Geometry); count > opts.MaxVertices {
 				p := d.placer(i, r.Number)
-				p.add(nil, "geometry has %d positions, more than the limit of %d (--max-vertices)", count, opts.MaxVertices)
+				p.add(nil, Textf("geometry has %d positions, more than the limit of %d (--max-vertices)", "几何有 %d 个位置，超过上限 %d（--max-vertices）", count, opts.MaxVertices))
 				rf.setGeomProblems(p.problems)
 				break
 			}

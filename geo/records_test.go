@@ -12,7 +12,7 @@ import (
 // A geometry the source could not decode is that feature's geometry
 // problem; the others are read.
 func TestBuildLayerSourceProblem(t *testing.T) {
-	recs := []Record{{Number: 1, Problem: "ring 1 is not closed"}, {Number: 2, Geometry: orb.Point{112.9, 28.2}}}
+	recs := []Record{{Number: 1, Problem: Same("ring 1 is not closed")}, {Number: 2, Geometry: orb.Point{112.9, 28.2}}}
 	l, err := BuildLayer(context.Background(), "x.shp", 2, func(i int) Record { return recs[i] }, ReadOptions{})
 	if err != nil {
 		t.Fatal(err)

@@ -1,7 +1,6 @@
 package geo
 
 import (
-	"fmt"
 	"math"
 	"math/big"
 	"regexp"
@@ -33,25 +32,31 @@ import (
 // holes and empty MultiPolygon parts are valid, as in JTS (the GeoJSON
 // reader rejects empty rings before it gets here). Nothing is repaired.
 func Validity(g orb.Geometry) (string, *orb.Point) {
-	if msg := nonFinite(g); msg != "" {
-		return msg, nil
-	}
-	return validity(g, "")
+	t, at := validityText(g)
+	return t.Message, at
 }
 
-func validity(g orb.Geometry, prefix string) (string, *orb.Point) {
+// validityText is Validity in both languages.
+func validityText(g orb.Geometry) (Text, *orb.Point) {
+	if msg := nonFinite(g); msg.Message != "" {
+		return msg, nil
+	}
+	return validity(g, Text{})
+}
+
+func validity(g orb.Geometry, prefix Text) (Text, *orb.Point) {
 	switch g := g.(type) {
 	case nil, orb.Point, orb.MultiPoint, orb.Bound:
-		return "", nil
+		return Text{}, nil
 	case orb.LineString:
-		return lineValidity(g, prefix+"LineString")
+		return lineValidity(g, Textf("%sLineString", "%sLineString ", prefix))
 	case orb.MultiLineString:
 		for i, l := range g {
-			if msg, at := lineValidity(l, fmt.Sprintf("%sMultiLineString part %d", prefix, i+1)); msg != "" {
+			if msg, at := lineValidity(l, Textf("%sMultiLineString part %d", "%sMultiLineString 第 %d 部分", prefix, i+1)); msg.Message != "" {
 				return msg, at
 			}
 		}
-		return "", nil
+		return Text{}, nil
 	case orb.Ring:
 		return polygonValidity(orb.Polygon{g}, prefix)
 	case orb.Polygon:
@@ -60,21 +65,21 @@ func validity(g orb.Geometry, prefix string) (string, *orb.Point) {
 		return multiPolygonValidity(g, prefix)
 	case orb.Collection:
 		for i, c := range g {
-			if msg, at := validity(c, fmt.Sprintf("%sGeometryCollection member %d: ", prefix, i+1)); msg != "" {
+			if msg, at := validity(c, Textf("%sGeometryCollection member %d: ", "%sGeometryCollection 第 %d 个成员：", prefix, i+1)); msg.Message != "" {
 				return msg, at
 			}
 		}
-		return "", nil
+		return Text{}, nil
 	}
-	return fmt.Sprintf("%sunsupported geometry type %T", prefix, g), nil
+	return Textf("%sunsupported geometry type %T", "%s不支持的几何类型 %T", prefix, g), nil
 }
 
 // nonFinite names the first NaN or infinite coordinate of g.
-func nonFinite(g orb.Geometry) string {
-	msg := ""
+func nonFinite(g orb.Geometry) Text {
+	var msg Text
 	eachPoint(g, func(p orb.Point) bool {
 		if !isFinite(p[0]) || !isFinite(p[1]) {
-			msg = fmt.Sprintf("coordinate %v %v is not a finite number", p[0], p[1])
+			msg = Textf("coordinate %v %v is not a finite number", "坐标 %v %v 不是有限数", p[0], p[1])
 			return false
 		}
 		return true
@@ -131,24 +136,39 @@ func eachPoint(g orb.Geometry, fn func(orb.Point) bool) bool {
 	return true
 }
 
-func lineValidity(l orb.LineString, name string) (string, *orb.Point) {
+func lineValidity(l orb.LineString, name Text) (Text, *orb.Point) {
 	if len(l) == 0 {
-		return "", nil
+		return Text{}, nil
 	}
 	for _, p := range l[1:] {
 		if p != l[0] {
-			return "", nil
+			return Text{}, nil
 		}
 	}
 	at := l[0]
-	return fmt.Sprintf("%s has fewer than 2 distinct positions (zero length)", name), &at
+	return Textf("%s has fewer than 2 distinct positions (zero length)", "%s的不同位置少于 2 个（长度为零）", name), &at
 }
 
-func ringName(i int) string {
+// ringName names ring i of a polygon: "exterior ring" (外环) or
+// "interior ring i" (第 i 个内环).
+func ringName(i int) Text {
 	if i == 0 {
-		return "exterior ring"
+		return Text{Message: "exterior ring", MessageZH: "外环"}
 	}
-	return fmt.Sprintf("interior ring %d", i)
+	return Textf("interior ring %d", "第 %d 个内环", i)
+}
+
+// joinAnd joins names as "a, b and c" and "a、b 和 c".
+func joinAnd(names []Text) Text {
+	if len(names) == 1 {
+		return names[0]
+	}
+	var en, zh []string
+	for _, n := range names[:len(names)-1] {
+		en, zh = append(en, n.Message), append(zh, n.MessageZH)
+	}
+	last := names[len(names)-1]
+	return Text{Message: strings.Join(en, ", ") + " and " + last.Message, MessageZH: strings.Join(zh, "、") + " 和 " + last.MessageZH}
 }
 
 // solidRings drops empty holes; idx maps the result back to p's ring
@@ -166,46 +186,46 @@ func solidRings(p orb.Polygon) (rings orb.Polygon, idx []int) {
 	return rings, idx
 }
 
-func polygonValidity(p orb.Polygon, prefix string) (string, *orb.Point) {
+func polygonValidity(p orb.Polygon, prefix Text) (Text, *orb.Point) {
 	rings, idx := solidRings(p)
 	if rings == nil {
 		for i, r := range p {
 			if len(r) > 0 {
 				at := r[0]
-				return fmt.Sprintf("%sexterior ring is empty but %s is not", prefix, ringName(i)), &at
+				return Textf("%sexterior ring is empty but %s is not", "%s外环为空，而%s不为空", prefix, ringName(i)), &at
 			}
 		}
-		return "", nil // the empty polygon
+		return Text{}, nil // the empty polygon
 	}
 	for k, r := range rings {
-		if msg, at := ringValidity(r); msg != "" {
-			return prefix + ringName(idx[k]) + " " + msg, at
+		if msg, at := ringValidity(r); msg.Message != "" {
+			return Textf("%s%s %s", "%s%s%s", prefix, ringName(idx[k]), msg), at
 		}
 	}
 	if len(rings) == 1 {
 		// The exact ring check is the whole test; simplefeatures would
 		// repeat it in floating point and can see near-parallel edges
 		// meet (JTS misc/TestValid.xml, GEOS ticket 588).
-		return "", nil
+		return Text{}, nil
 	}
 	if !sfAcceptsHoles(rings) {
 		if err := sfPolygon(rings).Validate(); err != nil {
-			msg, at := describeSF(err.Error())
-			msg, at = polygonReason(msg, at, rings, idx)
-			return prefix + msg, at
+			violation, at := describeSF(err.Error())
+			msg, at := polygonReason(violation, at, rings, idx)
+			return Textf("%s%s", "%s%s", prefix, msg), at
 		}
 	}
-	if msg, at := nestedHoles(rings, idx); msg != "" {
-		return prefix + msg, at
+	if msg, at := nestedHoles(rings, idx); msg.Message != "" {
+		return Textf("%s%s", "%s%s", prefix, msg), at
 	}
-	return "", nil
+	return Text{}, nil
 }
 
-func multiPolygonValidity(mp orb.MultiPolygon, prefix string) (string, *orb.Point) {
+func multiPolygonValidity(mp orb.MultiPolygon, prefix Text) (Text, *orb.Point) {
 	parts := make([]geom.Polygon, 0, len(mp))
 	partIdx := make([]int, 0, len(mp)) // parts[k] is mp[partIdx[k]]
 	for i, p := range mp {
-		if msg, at := polygonValidity(p, fmt.Sprintf("%sMultiPolygon part %d: ", prefix, i+1)); msg != "" {
+		if msg, at := polygonValidity(p, Textf("%sMultiPolygon part %d: ", "%sMultiPolygon 第 %d 部分：", prefix, i+1)); msg.Message != "" {
 			return msg, at
 		}
 		if rings, _ := solidRings(p); rings != nil {
@@ -214,11 +234,11 @@ func multiPolygonValidity(mp orb.MultiPolygon, prefix string) (string, *orb.Poin
 		}
 	}
 	if len(parts) < 2 {
-		return "", nil
+		return Text{}, nil
 	}
 	err := geom.NewMultiPolygon(parts).Validate()
 	if err == nil {
-		return "", nil
+		return Text{}, nil
 	}
 	violation, at := describeSF(err.Error())
 	if m := partRE.FindStringSubmatch(err.Error()); m != nil && violation != "multipolygon child polygons touch at multiple points" {
@@ -229,22 +249,23 @@ func multiPolygonValidity(mp orb.MultiPolygon, prefix string) (string, *orb.Poin
 			i := partIdx[k]
 			rings, idx := solidRings(mp[i])
 			msg, at := polygonReason(violation, at, rings, idx)
-			return fmt.Sprintf("%sMultiPolygon part %d: %s", prefix, i+1, msg), at
+			return Textf("%sMultiPolygon part %d: %s", "%sMultiPolygon 第 %d 部分：%s", prefix, i+1, msg), at
 		}
 	}
-	what := "MultiPolygon parts"
+	what := Text{Message: "MultiPolygon parts", MessageZH: "MultiPolygon 的各部分"}
 	if at != nil {
-		var near []string
+		var near []Text
 		for i, p := range mp {
 			if rings, _ := solidRings(p); rings != nil && pointInPolygon(*at, rings) >= 0 {
-				near = append(near, strconv.Itoa(i+1))
+				near = append(near, Same(strconv.Itoa(i+1)))
 			}
 		}
 		if len(near) >= 2 {
-			what = "MultiPolygon parts " + strings.Join(near[:len(near)-1], ", ") + " and " + near[len(near)-1]
+			what = Textf("MultiPolygon parts %s", "MultiPolygon 第 %s 部分", joinAnd(near))
 		}
 	}
-	return prefix + what + " overlap, or share an edge or more than one point (parts must have disjoint interiors)", at
+	return Textf("%s%s overlap, or share an edge or more than one point (parts must have disjoint interiors)",
+		"%s%s相互重叠，或共用一条边或多于一个点（各部分的内部不得相交）", prefix, what), at
 }
 
 var partRE = regexp.MustCompile(`validating polygon at index (\d+)`)
@@ -273,11 +294,11 @@ func describeSF(msg string) (string, *orb.Point) {
 // sentence naming the rings involved, and places it when simplefeatures
 // does not. rings are the non-empty rings of the polygon and idx their
 // numbers in it.
-func polygonReason(violation string, at *orb.Point, rings orb.Polygon, idx []int) (string, *orb.Point) {
+func polygonReason(violation string, at *orb.Point, rings orb.Polygon, idx []int) (Text, *orb.Point) {
 	// ringsOn names the rings whose boundary passes through at, or the
 	// two nearest when at is a rounded crossing point.
-	ringsOn := func(two bool) string {
-		var names []string
+	ringsOn := func(two bool) Text {
+		var names []Text
 		if at != nil {
 			for k, r := range rings {
 				if pointInRing(*at, r) == 0 {
@@ -299,38 +320,37 @@ func polygonReason(violation string, at *orb.Point, rings orb.Polygon, idx []int
 				names = append(names, ringName(idx[a]), ringName(idx[b]))
 			}
 		}
-		switch len(names) {
-		case 0:
-			return "a ring"
-		case 1:
-			return names[0]
+		if len(names) == 0 {
+			return Text{Message: "a ring", MessageZH: "某个环"}
 		}
-		return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+		return joinAnd(names)
 	}
 	switch violation {
 	case "polygon ring not simple":
 		// Only reached when the exact check in ringValidity found no
 		// meeting: simplefeatures' floating-point test sees edges meet.
-		return ringsOn(false) + " is nearly self-intersecting: two of its edges come closer than floating-point precision can separate", at
+		return Textf("%s is nearly self-intersecting: two of its edges come closer than floating-point precision can separate",
+			"%s接近自相交：其两条边的距离小于浮点精度所能区分的距离", ringsOn(false)), at
 	case "polygon has nested rings":
-		if msg, p := nestedHoles(rings, idx); msg != "" {
+		if msg, p := nestedHoles(rings, idx); msg.Message != "" {
 			return msg, p
 		}
-		return "an interior ring lies inside another interior ring (nested holes)", at
+		return Text{Message: "an interior ring lies inside another interior ring (nested holes)", MessageZH: "一个内环位于另一个内环之内（嵌套的洞）"}, at
 	case "polygon interior ring outside of exterior ring":
-		return ringsOn(false) + " lies outside the exterior ring (a hole must be inside its shell)", at
+		return Textf("%s lies outside the exterior ring (a hole must be inside its shell)", "%s位于外环之外（洞必须在外环之内）", ringsOn(false)), at
 	case "polygon has disconnected interior":
 		if at == nil {
 			at = ringsMeet(rings)
 		}
-		return "rings touch each other so that they cut the interior into pieces (the interior must be connected)", at
+		return Text{Message: "rings touch each other so that they cut the interior into pieces (the interior must be connected)",
+			MessageZH: "环相互接触，把内部分割成几块（内部必须连通）"}, at
 	case "polygon rings intersect at multiple points":
-		if names := ringsOn(true); strings.Contains(names, " and ") {
-			return names + " cross, overlap along an edge or touch at more than one point", at
+		if names := ringsOn(true); strings.Contains(names.Message, " and ") {
+			return Textf("%s cross, overlap along an edge or touch at more than one point", "%s相交、沿一条边重叠或在多于一个点处接触", names), at
 		}
-		return "two rings cross, overlap along an edge or touch at more than one point", at
+		return Text{Message: "two rings cross, overlap along an edge or touch at more than one point", MessageZH: "两个环相交、沿一条边重叠或在多于一个点处接触"}, at
 	}
-	return "invalid polygon: " + violation, at
+	return Textf("invalid polygon: %s", "多边形无效：%s", violation), at
 }
 
 // ringDistance is the planar distance from p to ring r.
@@ -388,25 +408,25 @@ func ringsMeet(rings orb.Polygon) *orb.Point {
 }
 
 // ringValidity checks one non-empty linear ring on its own.
-func ringValidity(r orb.Ring) (string, *orb.Point) {
+func ringValidity(r orb.Ring) (Text, *orb.Point) {
 	// The first position is copied only for a problem: taking its
 	// address up front would allocate for every valid ring.
 	first := func() *orb.Point { at := r[0]; return &at }
 	if len(r) < 4 {
-		return fmt.Sprintf("has %d position(s); a linear ring needs at least 4", len(r)), first()
+		return Textf("has %d position(s); a linear ring needs at least 4", "有 %d 个位置，线性环至少需要 4 个", len(r)), first()
 	}
 	if r[0] != r[len(r)-1] {
-		return "is not closed (first and last positions differ)", first()
+		return Text{Message: "is not closed (first and last positions differ)", MessageZH: "未闭合（首末位置不同）"}, first()
 	}
 	v := dedupe(r)
 	if len(v) < 4 {
-		return "has collapsed: fewer than 3 distinct positions, so it encloses no area", first()
+		return Text{Message: "has collapsed: fewer than 3 distinct positions, so it encloses no area", MessageZH: "已退化：不同位置少于 3 个，不围成任何面积"}, first()
 	}
 	if kind, p, ok := ringSelfMeet(v); ok {
 		at := p // p itself would be allocated for every ring
 		return kind, &at
 	}
-	return "", nil
+	return Text{}, nil
 }
 
 // dedupe drops repeated consecutive positions.
@@ -435,7 +455,7 @@ func dedupe(r orb.Ring) orb.Ring {
 // spike (two consecutive edges folding back onto each other) is reported
 // first, then the meeting with the lowest pair of edge numbers, so the
 // answer does not depend on the search order.
-func ringSelfMeet(v orb.Ring) (string, orb.Point, bool) {
+func ringSelfMeet(v orb.Ring) (Text, orb.Point, bool) {
 	m := len(v) - 1 // edges v[k]-v[k+1]
 	for k := 0; k < m; k++ {
 		a, b, d := v[k], v[k+1], v[(k+2)%len(v)]
@@ -448,7 +468,7 @@ func ringSelfMeet(v orb.Ring) (string, orb.Point, bool) {
 			continue
 		}
 		if orient(a, b, d) == 0 && sameSide(b, a, d) {
-			return "doubles back on itself (a spike)", b, true
+			return Text{Message: "doubles back on itself (a spike)", MessageZH: "折返（尖刺）"}, b, true
 		}
 	}
 	if m <= smallRing {
@@ -475,7 +495,7 @@ func ringSelfMeet(v orb.Ring) (string, orb.Point, bool) {
 				}
 			}
 		}
-		return "", orb.Point{}, false
+		return Text{}, orb.Point{}, false
 	}
 	boxes := make([]rtree.Box, m)
 	items := make([]rtree.BulkItem, m)
@@ -500,7 +520,7 @@ func ringSelfMeet(v orb.Ring) (string, orb.Point, bool) {
 			}
 		}
 	}
-	return "", orb.Point{}, false
+	return Text{}, orb.Point{}, false
 }
 
 // smallRing is the most edges ringSelfMeet compares pair by pair.
@@ -701,9 +721,9 @@ func pointInPolygon(p orb.Point, rings orb.Polygon) int {
 // nestedHoles finds a hole inside another hole. It expects rings that are
 // each simple and that meet each other at most at single points (as after
 // the simplefeatures check), so one vertex off the other ring decides.
-func nestedHoles(rings orb.Polygon, idx []int) (string, *orb.Point) {
+func nestedHoles(rings orb.Polygon, idx []int) (Text, *orb.Point) {
 	if len(rings) < 3 {
-		return "", nil
+		return Text{}, nil
 	}
 	holes := rings[1:]
 	bounds := make([]orb.Bound, len(holes))
@@ -740,19 +760,19 @@ func nestedHoles(rings orb.Polygon, idx []int) (string, *orb.Point) {
 		sort.Ints(cand)
 		for _, j := range cand {
 			if p, ok := inside(i, j); ok {
-				return fmt.Sprintf("%s lies inside %s (nested holes)", ringName(idx[i+1]), ringName(idx[j+1])), &p
+				return Textf("%s lies inside %s (nested holes)", "%s位于%s之内（嵌套的洞）", ringName(idx[i+1]), ringName(idx[j+1])), &p
 			}
 		}
 	}
-	return "", nil
+	return Text{}, nil
 }
 
-func meetMessage(kind meetKind) string {
+func meetMessage(kind meetKind) Text {
 	switch kind {
 	case meetCross:
-		return "crosses itself"
+		return Text{Message: "crosses itself", MessageZH: "自相交"}
 	case meetOverlap:
-		return "runs along itself (two of its edges overlap)"
+		return Text{Message: "runs along itself (two of its edges overlap)", MessageZH: "自身重叠（两条边重合）"}
 	}
-	return "touches itself (rings must be simple; split it into separate polygons or a hole)"
+	return Text{Message: "touches itself (rings must be simple; split it into separate polygons or a hole)", MessageZH: "自接触（环必须是简单环；请拆分为独立的多边形或洞）"}
 }

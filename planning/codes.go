@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/plancheck/plancheck/geo"
 	"golang.org/x/text/width"
 )
 
@@ -90,19 +91,25 @@ type UnknownClassError struct {
 }
 
 func (e *UnknownClassError) Error() string {
-	table := ""
+	return "planning: " + e.Text().Message
+}
+
+// Text says what Error says (without the package prefix) in English and
+// Chinese, for the attribute-invalid finding.
+func (e *UnknownClassError) Text() geo.Text {
+	table := geo.Text{}
 	if e.Table != "" && e.Table != string(e.Level) {
-		table = " (" + e.Table + ")"
+		table = geo.Textf(" (%s)", "（%s）", e.Table)
 	}
 	if e.Value == "" {
-		return fmt.Sprintf("planning: empty %s class%s", e.Level, table)
+		return geo.Textf("empty %s class%s", "%s 用地分类为空%s", e.Level, table)
 	}
-	msg := fmt.Sprintf("planning: unknown %s class %q%s", e.Level, e.Value, table)
+	msg := geo.Textf("unknown %s class %q%s", "未知的 %s 分类 %q%s", e.Level, e.Value, table)
 	if e.Suggestion != "" {
-		msg += fmt.Sprintf("; did you mean %q?", e.Suggestion)
+		msg = geo.Textf("%s; did you mean %q?", "%s；是否应为 %q？", msg, e.Suggestion)
 	}
 	if e.FullWidth {
-		msg += " (it is written in full-width characters; codes use half-width ones)"
+		msg = geo.Textf("%s (it is written in full-width characters; codes use half-width ones)", "%s（该值用全角字符书写；代码应使用半角字符）", msg)
 	}
 	return msg
 }

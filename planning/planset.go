@@ -3,6 +3,7 @@ package planning
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -110,8 +111,9 @@ type Issue struct {
 	ID      string
 	Class   string
 	Line    int
-	Message string
-	At      *orb.Point
+	// Text says what is wrong and where, in English and Chinese.
+	geo.Text
+	At *orb.Point
 	// Geometry is the feature's geometry where it could be read.
 	Geometry orb.Geometry
 }
@@ -375,17 +377,17 @@ func sameFiles(m *Manifest, layers []*Layer) []Issue {
 	var out []Issue
 	for i, l := range layers {
 		for _, e := range layers[:i] {
-			what := ""
+			var what geo.Text
 			switch {
 			case l.Path != "" && l.Table == e.Table && samePath(l.Path, e.Path):
-				what = fmt.Sprintf("the same file as layer %s (line %d)", e.Name, e.Line)
+				what = geo.Textf("the same file as layer %s (line %d)", "与图层 %s（第 %d 行）相同的文件", e.Name, e.Line)
 			case l.Data != nil && e.Data != nil && l.Data.SHA256 != "" && l.Data.SHA256 == e.Data.SHA256 && len(l.Features) > 0:
-				what = fmt.Sprintf("a file with the same content as layer %s (line %d): %s and %s", e.Name, e.Line, l.File, e.File)
+				what = geo.Textf("a file with the same content as layer %s (line %d): %s and %s", "与图层 %s（第 %d 行）内容相同的文件：%s 和 %s", e.Name, e.Line, l.File, e.File)
 			default:
 				continue
 			}
 			out = append(out, Issue{Check: CheckSameFile, Layer: l.Name, File: m.File(), Feature: -1, Line: l.Line,
-				Message: fmt.Sprintf("layer %s reads %s; findings between them are doubled — list the file once", l.Name, what)})
+				Text: geo.Textf("layer %s reads %s; findings between them are doubled — list the file once", "图层 %s 读取的是%s；两者之间的冲突将重复报告——请只列一次", l.Name, what)})
 			break
 		}
 	}
@@ -531,12 +533,12 @@ func LoadLayer(ctx context.Context, spec LayerSpec) (*Layer, []Issue, error) {
 	var issues []Issue
 	if len(l.Features) == 0 {
 		issues = append(issues, Issue{Check: CheckLayerEmpty, Layer: spec.Name, File: file, Feature: -1,
-			Message: fmt.Sprintf("layer %s has no features; nothing of it is checked (is it the right file?)", spec.Name)})
+			Text: geo.Textf("layer %s has no features; nothing of it is checked (is it the right file?)", "图层 %s 没有要素，未作任何检查（文件是否正确？）", spec.Name)})
 	}
 	windings := 0
 	var firstWinding *Issue
 	for _, p := range data.Problems {
-		is := Issue{Layer: spec.Name, File: file, Feature: p.Feature, Line: p.Line, Message: p.Message, At: p.At}
+		is := Issue{Layer: spec.Name, File: file, Feature: p.Feature, Line: p.Line, Text: p.Text, At: p.At}
 		if p.Feature >= 0 {
 			f := &l.Features[p.Feature]
 			is.ID, is.Class, is.Geometry = f.ID, f.RawClass, f.Geometry
@@ -567,7 +569,8 @@ func LoadLayer(ctx context.Context, spec LayerSpec) (*Layer, []Issue, error) {
 		w := *firstWinding
 		w.Check = CheckWinding
 		w.Feature, w.ID, w.Class, w.Geometry = -1, "", "", nil
-		w.Message = fmt.Sprintf("%d feature(s) have rings against the RFC 7946 right-hand rule; first: feature %s: %s", windings, l.Features[firstWinding.Feature].ID, firstWinding.Message)
+		w.Text = geo.Textf("%d feature(s) have rings against the RFC 7946 right-hand rule; first: feature %s: %s", "%d 个要素的环方向不符合 RFC 7946 右手法则；第一个：要素 %s：%s",
+			windings, l.Features[firstWinding.Feature].ID, firstWinding.Text)
 		issues = append(issues, w)
 	}
 	if spec.Level != "" {
@@ -607,10 +610,10 @@ type attributes struct {
 }
 
 type extraAttributes struct {
-	labels      *Labels  // nil when the feature has none
-	yearProblem []string // start, then end year values that are no year
-	widthBad    string   // description of an unusable width value
-	missing     []string // keys of mapped fields (fields: id, class, …) the feature lacks
+	labels      *Labels    // nil when the feature has none
+	yearProblem []geo.Text // start, then end year values that are no year
+	widthBad    string     // description of an unusable width value
+	missing     []string   // keys of mapped fields (fields: id, class, …) the feature lacks
 }
 
 func (a *attributes) more() *extraAttributes {
@@ -656,7 +659,7 @@ func readAttributes(spec LayerSpec, props geo.Properties) *attributes {
 		if y.v != nil {
 			if _, ok := propYear(y.v); !ok {
 				x := a.more()
-				x.yearProblem = append(x.yearProblem, fmt.Sprintf("%q is %s, not an integer year", y.key, describe(y.v)))
+				x.yearProblem = append(x.yearProblem, geo.Textf("%q is %s, not an integer year", "%q 为 %s，不是整数年份", y.key, describe(y.v)))
 			}
 		}
 	}
@@ -715,8 +718,8 @@ func typeFeature(spec LayerSpec, gf *geo.Feature, a *attributes, classes map[str
 // attributeIssues checks class, years, width and id uniqueness.
 func attributeIssues(l *Layer, file string, extras []*extraAttributes) []Issue {
 	var out []Issue
-	add := func(f *Feature, check Check, format string, args ...any) {
-		out = append(out, Issue{Check: check, Error: true, Layer: l.Name, File: file, Feature: f.Index, ID: f.ID, Class: f.RawClass, Line: f.Line, Message: fmt.Sprintf(format, args...), Geometry: f.Geometry})
+	add := func(f *Feature, check Check, msg geo.Text) {
+		out = append(out, Issue{Check: check, Error: true, Layer: l.Name, File: file, Feature: f.Index, ID: f.ID, Class: f.RawClass, Line: f.Line, Text: msg, Geometry: f.Geometry})
 	}
 	classKey := l.Fields.or(l.Fields.Class, "class")
 	widthKey := l.Fields.or(l.Fields.Width, "width_m")
@@ -724,20 +727,25 @@ func attributeIssues(l *Layer, file string, extras []*extraAttributes) []Issue {
 	for i := range l.Features {
 		f := &l.Features[i]
 		if first, dup := ids[f.ID]; dup {
-			add(f, CheckDuplicateID, "feature id %q is used again (first at line %d); ids must be unique within a layer", f.ID, l.Features[first].Line)
+			add(f, CheckDuplicateID, geo.Textf("feature id %q is used again (first at line %d); ids must be unique within a layer", "要素编号 %q 再次出现（首次在第 %d 行）；同一图层内编号必须唯一", f.ID, l.Features[first].Line))
 		} else {
 			ids[f.ID] = i
 		}
 		if l.Level != Boundary {
 			switch {
 			case f.RawClass == "":
-				add(f, CheckAttribute, "feature has no %q property (its %s class)", classKey, l.Level)
+				add(f, CheckAttribute, geo.Textf("feature has no %q property (its %s class)", "要素没有 %q 属性（其 %s 分类）", classKey, l.Level))
 			case !f.HasClass:
 				_, err := LookupClass(l.Level, l.Classification, f.RawClass)
-				add(f, CheckAttribute, "%s", strings.TrimPrefix(err.Error(), "planning: "))
+				var ue *UnknownClassError
+				if errors.As(err, &ue) {
+					add(f, CheckAttribute, ue.Text())
+				} else {
+					add(f, CheckAttribute, geo.Same(strings.TrimPrefix(err.Error(), "planning: ")))
+				}
 			}
 		} else if f.Name == "" && f.Code == "" {
-			add(f, CheckAttribute, "boundary feature has neither %q nor %q", l.Fields.or(l.Fields.Name, "name"), l.Fields.or(l.Fields.Code, "code"))
+			add(f, CheckAttribute, geo.Textf("boundary feature has neither %q nor %q", "边界要素既没有 %q 也没有 %q", l.Fields.or(l.Fields.Name, "name"), l.Fields.or(l.Fields.Code, "code")))
 		}
 		x := extras[i]
 		if x == nil {
@@ -749,23 +757,23 @@ func attributeIssues(l *Layer, file string, extras []*extraAttributes) []Issue {
 			}
 			prop := l.Fields.prop(key)
 			is := Issue{Check: CheckFieldMissing, Layer: l.Name, File: file, Feature: f.Index, ID: f.ID, Class: f.RawClass, Line: f.Line, Geometry: f.Geometry,
-				Message: fmt.Sprintf("feature has no %q property, which fields.%s of layer %s maps", prop, key, l.Name)}
+				Text: geo.Textf("feature has no %q property, which fields.%s of layer %s maps", "要素没有图层 %[3]s 的 fields.%[2]s 所映射的 %[1]q 属性", prop, key, l.Name)}
 			if key == "id" {
-				is.Message += fmt.Sprintf("; it is named %s by its position, which changes when features are added or removed", f.ID)
+				is.Text = geo.Textf("%s; it is named %s by its position, which changes when features are added or removed", "%s；按其位置命名为 %s，增删要素时会改变", is.Text, f.ID)
 			}
 			out = append(out, is)
 		}
 		for _, msg := range x.yearProblem {
-			add(f, CheckAttribute, "%s", msg)
+			add(f, CheckAttribute, msg)
 		}
 		if f.HasStart && f.HasEnd && f.Start > f.End {
-			add(f, CheckAttribute, "start year %d is after end year %d", f.Start, f.End)
+			add(f, CheckAttribute, geo.Textf("start year %d is after end year %d", "起始年份 %d 晚于结束年份 %d", f.Start, f.End))
 		}
 		if x.widthBad != "" {
-			add(f, CheckAttribute, "%q is %s; a corridor width must be a number of metres > 0", widthKey, x.widthBad)
+			add(f, CheckAttribute, geo.Textf("%q is %s; a corridor width must be a number of metres > 0", "%q 为 %s；廊道宽度必须是大于 0 的米数", widthKey, x.widthBad))
 		}
 		if l.Level == Infrastructure && f.IsLine() && f.WidthM <= 0 && f.HasClass {
-			add(f, CheckAttribute, "line of class %s has no corridor width; give %q in metres", f.Class.Code, widthKey)
+			add(f, CheckAttribute, geo.Textf("line of class %s has no corridor width; give %q in metres", "%s 类线要素没有廊道宽度；请以米为单位给出 %q", f.Class.Code, widthKey))
 		}
 	}
 	return out
@@ -915,7 +923,8 @@ func disjointLayers(layers []*Layer) []Issue {
 		}
 		if !meets {
 			out = append(out, Issue{Check: CheckDisjoint, Layer: l.Name, File: filepath.ToSlash(l.File), Feature: -1,
-				Message: fmt.Sprintf("layer %s (extent %.4f,%.4f – %.4f,%.4f) overlaps no other layer of the set; check its CRS", l.Name, bounds[i].Min[0], bounds[i].Min[1], bounds[i].Max[0], bounds[i].Max[1])})
+				Text: geo.Textf("layer %s (extent %.4f,%.4f – %.4f,%.4f) overlaps no other layer of the set; check its CRS", "图层 %s（范围 %.4f,%.4f – %.4f,%.4f）与本套其他图层均不重叠；请检查其坐标系",
+					l.Name, bounds[i].Min[0], bounds[i].Min[1], bounds[i].Max[0], bounds[i].Max[1])})
 		}
 	}
 	return out

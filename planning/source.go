@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -85,7 +86,7 @@ type sourceRead struct {
 // names where the source says it ("the .prj of x.shp"); unknown is set when
 // the source names a CRS plancheck does not know, with the reason; absent
 // is the note for a source that says nothing.
-func sourceCRS(spec LayerSpec, found *geo.CRS, what, unknown, absent string) (*geo.CRS, *Issue, error) {
+func sourceCRS(spec LayerSpec, found *geo.CRS, what, unknown string, absent geo.Text) (*geo.CRS, *Issue, error) {
 	switch {
 	case found != nil && spec.CRSDeclared && !sameCRS(*found, spec.CRS):
 		return nil, nil, fmt.Errorf("planning: layer %s: %s says %s but the manifest declares crs: %s", spec.Name, what, found, spec.CRS)
@@ -98,7 +99,7 @@ func sourceCRS(spec LayerSpec, found *geo.CRS, what, unknown, absent string) (*g
 		return nil, nil, fmt.Errorf("planning: layer %s: %s is not a CRS plancheck knows (%s); declare the layer's crs: in the manifest (EPSG:4326, 4490, 4513–4554)", spec.Name, what, unknown)
 	}
 	c := geo.WGS84
-	return &c, &Issue{Check: CheckCRS, Feature: -1, Message: absent}, nil
+	return &c, &Issue{Check: CheckCRS, Feature: -1, Text: absent}, nil
 }
 
 // isShapefile reports whether a layer file is an ESRI Shapefile.
@@ -132,7 +133,7 @@ func readShapefile(ctx context.Context, spec LayerSpec) (*sourceRead, error) {
 		unknown = prj.Reason
 	}
 	crs, note, err := sourceCRS(spec, prj.CRS, what, unknown,
-		fmt.Sprintf("%s has no .prj: read as EPSG:4326 lon/lat; declare crs: in the manifest if it is projected", spec.File))
+		geo.Textf("%s has no .prj: read as EPSG:4326 lon/lat; declare crs: in the manifest if it is projected", "%s 没有 .prj：按 EPSG:4326 经纬度读取；如果是投影坐标，请在清单中声明 crs:", spec.File))
 	if err != nil {
 		return nil, err
 	}
@@ -149,18 +150,24 @@ func readShapefile(ctx context.Context, spec LayerSpec) (*sourceRead, error) {
 		out.notes = append(out.notes, *note)
 	}
 	for _, w := range sl.Warnings {
-		out.notes = append(out.notes, Issue{Check: CheckSourceNote, Feature: -1, Line: w.Record, Message: w.String()})
+		out.notes = append(out.notes, Issue{Check: CheckSourceNote, Feature: -1, Line: w.Record, Text: w.Text()})
 	}
 	out.sha256 = sum
 	return out, nil
 }
 
 // record is a source's feature as geo.BuildLayer takes it; problem is why
-// the source could not read its geometry (nil when it could).
+// the source could not read its geometry (nil when it could), in English
+// and Chinese when it says both (the readers' *Error values do).
 func record(number int, g orb.Geometry, props []geo.Property, problem error) geo.Record {
 	r := geo.Record{Number: number, Geometry: g, Properties: props}
-	if problem != nil {
-		r.Problem = problem.Error()
+	var bilingual interface{ Text() geo.Text }
+	switch {
+	case problem == nil:
+	case errors.As(problem, &bilingual):
+		r.Problem = bilingual.Text()
+	default:
+		r.Problem = geo.Same(problem.Error())
 	}
 	return r
 }

@@ -33,6 +33,11 @@ func readGeoPackage(ctx context.Context, spec LayerSpec) (*sourceRead, error) {
 		what += ", " + gl.SRSName
 	}
 	what += ")"
+	whatZH := fmt.Sprintf("%s 的表 %s（srs_id %d", spec.File, gl.Table, gl.SRSID)
+	if gl.SRSName != "" {
+		whatZH += "，" + gl.SRSName
+	}
+	whatZH += "）"
 	found, unknown := epsgCRS(gl.EPSG)
 	switch {
 	case gl.EPSG != 0:
@@ -42,7 +47,8 @@ func readGeoPackage(ctx context.Context, spec LayerSpec) (*sourceRead, error) {
 		unknown = "not an EPSG code"
 	}
 	crs, note, err := sourceCRS(spec, found, what, unknown,
-		fmt.Sprintf("%s has an undefined geographic SRS (srs_id 0): read as EPSG:4326 lon/lat; declare crs: in the manifest if it is not", what))
+		geo.Textf("%s has an undefined geographic SRS (srs_id 0): read as EPSG:4326 lon/lat; declare crs: in the manifest if it is not",
+			"%s 的地理坐标系未定义（srs_id 0）：按 EPSG:4326 经纬度读取；如果不是，请在清单中声明 crs:", geo.Text{Message: what, MessageZH: whatZH}))
 	if err != nil {
 		return nil, err
 	}
@@ -54,7 +60,7 @@ func readGeoPackage(ctx context.Context, spec LayerSpec) (*sourceRead, error) {
 		out.notes = append(out.notes, *note)
 	}
 	for _, w := range gl.Warnings {
-		out.notes = append(out.notes, Issue{Check: CheckSourceNote, Feature: -1, Message: w})
+		out.notes = append(out.notes, Issue{Check: CheckSourceNote, Feature: -1, Text: w})
 	}
 	out.record = func(i int) geo.Record {
 		f := &gl.Features[i]
@@ -77,7 +83,8 @@ func readPostGIS(ctx context.Context, spec LayerSpec) (*sourceRead, error) {
 		unknown = "not an EPSG code in spatial_ref_sys"
 	}
 	crs, note, err := sourceCRS(spec, found, what, unknown,
-		fmt.Sprintf("%s has no SRID (0): read as EPSG:4326 lon/lat; declare crs: in the manifest if it is not", pl.Source))
+		geo.Textf("%s has no SRID (0): read as EPSG:4326 lon/lat; declare crs: in the manifest if it is not",
+			"%s 没有 SRID（0）：按 EPSG:4326 经纬度读取；如果不是，请在清单中声明 crs:", pl.Source))
 	if err != nil {
 		return nil, err
 	}

@@ -38,46 +38,33 @@ func inputRule(check planning.Check, sev Severity, doc Doc) *Rule {
 	return &Rule{Name: inputRuleNames[check], Severity: sev, Doc: doc, Run: func(ctx context.Context, pass *Pass) error {
 		for _, is := range pass.Set.Issues {
 			if is.Check == check {
-				pass.Report(issueFinding(is, sev))
+				pass.Report(issueFinding(is, sev, doc))
 			}
 		}
 		return nil
 	}}
 }
 
-func issueFinding(is planning.Issue, sev Severity) Finding {
+// issueFinding reports an input problem. Its English message is the
+// problem's; its Chinese one is the rule's Chinese title, a full-width
+// colon and the problem's Chinese text, which says the same where and why
+// ("要素几何无效：外环自相交，位于 112.93 28.19 附近").
+func issueFinding(is planning.Issue, sev Severity, doc Doc) Finding {
 	f := Finding{
-		Rule:     inputRuleNames[is.Check],
-		Severity: sev,
-		Layers:   []string{is.Layer},
-		Message:  is.Message,
-		Location: Location{File: is.File, Line: is.Line},
-		At:       is.At,
-		Geometry: is.Geometry,
+		Rule:      inputRuleNames[is.Check],
+		Severity:  sev,
+		Layers:    []string{is.Layer},
+		Message:   is.Message,
+		MessageZH: doc.TitleZH + "：" + is.MessageZH,
+		Location:  Location{File: is.File, Line: is.Line},
+		At:        is.At,
+		Geometry:  is.Geometry,
 	}
 	if is.Feature >= 0 {
 		f.Features = []string{is.ID}
 		f.Classes = []string{is.Class}
 	}
-	if zh, ok := issueZH[is.Check]; ok {
-		f.MessageZH = zh
-	}
 	return f
-}
-
-var issueZH = map[planning.Check]string{
-	planning.CheckGeometryInvalid: "几何无效，不参与其他规则检查",
-	planning.CheckFeatureInvalid:  "要素结构不符合 GeoJSON (RFC 7946)",
-	planning.CheckAttribute:       "属性缺失或无效",
-	planning.CheckDuplicateID:     "要素编号重复",
-	planning.CheckNullGeometry:    "要素几何为空",
-	planning.CheckWinding:         "环的方向不符合右手法则",
-	planning.CheckCRS:             "坐标系可疑",
-	planning.CheckDisjoint:        "图层与其他图层无重叠，请检查坐标系",
-	planning.CheckLayerEmpty:      "图层没有要素，未作任何检查",
-	planning.CheckSourceNote:      "图层读取说明",
-	planning.CheckSameFile:        "两个图层读取同一文件，冲突将重复报告",
-	planning.CheckFieldMissing:    "要素缺少清单 fields 映射的属性",
 }
 
 // GeometryInvalid reports features whose geometry cannot take part in any

@@ -260,8 +260,8 @@ func (d *decoder) topFeatures(top topObject, layer *geo.Layer) (featureChunks, e
 		if !top.sawFeats {
 			return nil, d.unreadable("FeatureCollection has no \"features\" member")
 		}
-		if msg := bboxProblem(bbox); msg != "" {
-			layer.Problems = append(layer.Problems, geo.Problem{Kind: geo.ProblemFeature, Feature: -1, Line: top.line, Message: "FeatureCollection " + msg})
+		if msg := bboxProblem(bbox); msg.Message != "" {
+			layer.Problems = append(layer.Problems, geo.Problem{Kind: geo.ProblemFeature, Feature: -1, Line: top.line, Text: geo.Textf("FeatureCollection %s", "FeatureCollection 的%s", msg)})
 		}
 		return top.raws, nil
 	case "Feature":
@@ -284,8 +284,8 @@ func (d *decoder) topFeatures(top topObject, layer *geo.Layer) (featureChunks, e
 			return nil, d.syntax(err)
 		}
 		raw.SetGeometry(src, parser.problems)
-		if msg := bboxProblem(bbox); msg != "" {
-			raw.AddProblem(geo.Problem{Kind: geo.ProblemFeature, Feature: 0, Line: top.line, Message: "geometry " + msg})
+		if msg := bboxProblem(bbox); msg.Message != "" {
+			raw.AddProblem(geo.Problem{Kind: geo.ProblemFeature, Feature: 0, Line: top.line, Text: geo.Textf("geometry %s", "geometry 的%s", msg)})
 		}
 		return featureChunks{{raw}}, nil
 	}
@@ -527,11 +527,11 @@ func (d *decoder) feature(index, line int, raw []byte, arena *coordArena) (geo.R
 		}
 	}
 	rf := geo.RawFeature{Feature: geo.Feature{Index: index, Line: line}}
-	bad := func(kind geo.ProblemKind, format string, args ...any) {
-		rf.AddProblem(geo.Problem{Kind: kind, Feature: index, Line: line, Message: fmt.Sprintf(format, args...)})
+	bad := func(kind geo.ProblemKind, msg geo.Text) {
+		rf.AddProblem(geo.Problem{Kind: kind, Feature: index, Line: line, Text: msg})
 	}
 	if !utf8.Valid(raw) {
-		bad(geo.ProblemFeature, "%s", notUTF8(raw))
+		bad(geo.ProblemFeature, notUTF8(raw))
 	}
 	members, err := objectMembersInto(raw, lists.feature)
 	lists.feature = members
@@ -539,7 +539,7 @@ func (d *decoder) feature(index, line int, raw []byte, arena *coordArena) (geo.R
 		if !json.Valid(raw) {
 			return rf, &syntaxError{msg: "malformed feature"}
 		}
-		bad(geo.ProblemGeometry, "feature is not a JSON object")
+		bad(geo.ProblemGeometry, geo.Text{Message: "feature is not a JSON object", MessageZH: "要素不是 JSON 对象"})
 		return rf, nil
 	}
 	if err != nil {
@@ -555,22 +555,22 @@ func (d *decoder) feature(index, line int, raw []byte, arena *coordArena) (geo.R
 	if dup := firstDuplicate(members); dup != "" {
 		// encoding/json would silently keep the last value; a reviewer
 		// must know the file says two things.
-		bad(geo.ProblemFeature, "feature has the member %q twice", dup)
+		bad(geo.ProblemFeature, geo.Textf("feature has the member %q twice", "要素的成员 %q 出现两次", dup))
 	}
 	if t, ok := lookup(members, "type"); !ok {
-		bad(geo.ProblemFeature, "feature has no \"type\" member")
+		bad(geo.ProblemFeature, geo.Text{Message: "feature has no \"type\" member", MessageZH: "要素没有 \"type\" 成员"})
 	} else if typ, err := unquote(bytes.TrimSpace(t)); err != nil || typ != "Feature" {
-		bad(geo.ProblemFeature, "feature \"type\" is %s, want \"Feature\"", strings.TrimSpace(string(t)))
+		bad(geo.ProblemFeature, geo.Textf("feature \"type\" is %s, want \"Feature\"", "要素的 \"type\" 是 %s，应为 \"Feature\"", strings.TrimSpace(string(t))))
 	}
 	if id, ok := lookup(members, "id"); ok {
 		s, has, err := idString(id)
 		if err != nil {
-			bad(geo.ProblemFeature, "feature \"id\" is %s; RFC 7946 allows a string or a number", strings.TrimSpace(string(id)))
+			bad(geo.ProblemFeature, geo.Textf("feature \"id\" is %s; RFC 7946 allows a string or a number", "要素的 \"id\" 是 %s；RFC 7946 只允许字符串或数", strings.TrimSpace(string(id))))
 		}
 		rf.ID, rf.HasID = s, has
 	}
 	if p, ok := lookup(members, "properties"); !ok {
-		bad(geo.ProblemFeature, "feature has no \"properties\" member (RFC 7946 requires it, null allowed)")
+		bad(geo.ProblemFeature, geo.Text{Message: "feature has no \"properties\" member (RFC 7946 requires it, null allowed)", MessageZH: "要素没有 \"properties\" 成员（RFC 7946 要求有，可为 null）"})
 	} else if !bytes.Equal(bytes.TrimSpace(p), []byte("null")) {
 		var err error
 		if d.opts.Attributes != nil {
@@ -587,18 +587,18 @@ func (d *decoder) feature(index, line int, raw []byte, arena *coordArena) (geo.R
 			if !json.Valid(p) {
 				return rf, &syntaxError{msg: "malformed properties"}
 			}
-			bad(geo.ProblemFeature, "feature \"properties\" is %s, not an object", kindOf(p))
+			bad(geo.ProblemFeature, geo.Textf("feature \"properties\" is %s, not an object", "要素的 \"properties\" 是%s，不是对象", kindOf(p)))
 			rf.Properties = nil
 		}
 	}
 	if bbox, ok := lookup(members, "bbox"); ok {
-		if msg := bboxProblem(bbox); msg != "" {
-			bad(geo.ProblemFeature, "feature %s", msg)
+		if msg := bboxProblem(bbox); msg.Message != "" {
+			bad(geo.ProblemFeature, geo.Textf("feature %s", "要素的%s", msg))
 		}
 	}
 	g, ok := lookup(members, "geometry")
 	if !ok {
-		bad(geo.ProblemGeometry, "feature has no \"geometry\" member")
+		bad(geo.ProblemGeometry, geo.Text{Message: "feature has no \"geometry\" member", MessageZH: "要素没有 \"geometry\" 成员"})
 		return rf, nil
 	}
 	if bytes.Equal(bytes.TrimSpace(g), []byte("null")) {
@@ -610,8 +610,8 @@ func (d *decoder) feature(index, line int, raw []byte, arena *coordArena) (geo.R
 	}
 	if gerr == nil {
 		if bbox, ok := lookup(gm, "bbox"); ok {
-			if msg := bboxProblem(bbox); msg != "" {
-				bad(geo.ProblemFeature, "geometry %s", msg)
+			if msg := bboxProblem(bbox); msg.Message != "" {
+				bad(geo.ProblemFeature, geo.Textf("geometry %s", "geometry 的%s", msg))
 			}
 		}
 	}
@@ -632,44 +632,46 @@ func (d *decoder) feature(index, line int, raw []byte, arena *coordArena) (geo.R
 // bboxProblem explains a bbox member that breaks RFC 7946 §5 (an array of
 // 2n numbers), or returns "" when it is fine or absent. plancheck does not
 // use bbox, but a malformed one shows a broken writer.
-func bboxProblem(raw json.RawMessage) string {
+func bboxProblem(raw json.RawMessage) geo.Text {
 	if raw == nil {
-		return ""
+		return geo.Text{}
 	}
 	var v []json.RawMessage
 	if json.Unmarshal(raw, &v) != nil || v == nil {
-		return fmt.Sprintf("\"bbox\" is %s, not an array of numbers (RFC 7946 §5)", kindOf(raw))
+		return geo.Textf("\"bbox\" is %s, not an array of numbers (RFC 7946 §5)", " \"bbox\" 是%s，不是数的数组（RFC 7946 §5）", kindOf(raw))
 	}
 	if len(v) != 4 && len(v) != 6 {
-		return fmt.Sprintf("\"bbox\" has %d element(s); RFC 7946 §5 wants 4 (2D) or 6 (3D) numbers", len(v))
+		return geo.Textf("\"bbox\" has %d element(s); RFC 7946 §5 wants 4 (2D) or 6 (3D) numbers", " \"bbox\" 有 %d 个元素；RFC 7946 §5 要求 4 个（二维）或 6 个（三维）数", len(v))
 	}
 	for _, e := range v {
 		var f float64
 		if json.Unmarshal(e, &f) != nil {
-			return fmt.Sprintf("\"bbox\" holds %s, not a number (RFC 7946 §5)", compact(e))
+			return geo.Textf("\"bbox\" holds %s, not a number (RFC 7946 §5)", " \"bbox\" 含有 %s，不是数（RFC 7946 §5）", compact(e))
 		}
 	}
-	return ""
+	return geo.Text{}
 }
 
-func kindOf(raw json.RawMessage) string {
+// kindOf names the JSON type of raw, as "a string" and "字符串".
+func kindOf(raw json.RawMessage) geo.Text {
 	t := bytes.TrimSpace(raw)
+	kind := func(en, zh string) geo.Text { return geo.Text{Message: en, MessageZH: zh} }
 	if len(t) == 0 {
-		return "empty"
+		return kind("empty", "空")
 	}
 	switch t[0] {
 	case '[':
-		return "an array"
+		return kind("an array", "数组")
 	case '"':
-		return "a string"
+		return kind("a string", "字符串")
 	case '{':
-		return "an object"
+		return kind("an object", "对象")
 	case 't', 'f':
-		return "a boolean"
+		return kind("a boolean", "布尔值")
 	case 'n':
-		return "null"
+		return kind("null", " null")
 	}
-	return "a number"
+	return kind("a number", "数")
 }
 
 func idString(raw json.RawMessage) (string, bool, error) {
@@ -710,16 +712,19 @@ func (d *decoder) resolveCRS(member json.RawMessage) (geo.CRS, *geo.Problem, err
 	}
 	fromFile, err := geo.ParseCRS(name)
 	if name == "" || err != nil {
-		p := &geo.Problem{Kind: geo.ProblemCRS, Feature: -1, Message: fmt.Sprintf("old-style \"crs\" member %s is not a supported EPSG name; it is ignored (RFC 7946 removed the crs member)", compact(member))}
+		p := &geo.Problem{Kind: geo.ProblemCRS, Feature: -1, Text: geo.Textf("old-style \"crs\" member %s is not a supported EPSG name; it is ignored (RFC 7946 removed the crs member)",
+			"旧式 \"crs\" 成员 %s 不是支持的 EPSG 名称，已忽略（RFC 7946 已删除 crs 成员）", compact(member))}
 		if declared != nil {
 			return *declared, p, nil
 		}
 		return geo.WGS84, p, nil
 	}
 	if declared != nil && declared.EPSG != fromFile.EPSG {
-		return *declared, &geo.Problem{Kind: geo.ProblemCRS, Feature: -1, Message: fmt.Sprintf("file's old-style \"crs\" member says %s but the manifest declares %s; using the manifest's", fromFile, *declared)}, nil
+		return *declared, &geo.Problem{Kind: geo.ProblemCRS, Feature: -1, Text: geo.Textf("file's old-style \"crs\" member says %s but the manifest declares %s; using the manifest's",
+			"文件的旧式 \"crs\" 成员为 %s，而清单声明 %s；采用清单的", fromFile, *declared)}, nil
 	}
-	return fromFile, &geo.Problem{Kind: geo.ProblemCRS, Feature: -1, Message: fmt.Sprintf("old-style \"crs\" member honoured: %s (RFC 7946 removed the crs member; declare crs in the manifest instead)", fromFile)}, nil
+	return fromFile, &geo.Problem{Kind: geo.ProblemCRS, Feature: -1, Text: geo.Textf("old-style \"crs\" member honoured: %s (RFC 7946 removed the crs member; declare crs in the manifest instead)",
+		"已采用旧式 \"crs\" 成员：%s（RFC 7946 已删除 crs 成员；请改在清单中声明 crs）", fromFile)}, nil
 }
 
 func compact(raw json.RawMessage) string {
@@ -859,12 +864,14 @@ func (hs *hasher) stop() {
 
 // notUTF8 explains text that is not UTF-8, naming GBK when the bytes
 // decode as GBK (common in data exported from Chinese GIS software).
-func notUTF8(raw []byte) string {
+func notUTF8(raw []byte) geo.Text {
 	i, gbk := geo.NotUTF8(raw)
 	if gbk != "" {
-		return fmt.Sprintf("text is not UTF-8 (byte offset %d in the feature); it reads as GBK: %q — re-save the file as UTF-8 (RFC 7946 §11)", i, gbk)
+		return geo.Textf("text is not UTF-8 (byte offset %d in the feature); it reads as GBK: %q — re-save the file as UTF-8 (RFC 7946 §11)",
+			"文本不是 UTF-8（要素内字节偏移 %d），按 GBK 读作 %q——请将文件另存为 UTF-8（RFC 7946 §11）", i, gbk)
 	}
-	return fmt.Sprintf("text is not UTF-8 (byte offset %d in the feature) — re-save the file as UTF-8 (RFC 7946 §11)", i)
+	return geo.Textf("text is not UTF-8 (byte offset %d in the feature) — re-save the file as UTF-8 (RFC 7946 §11)",
+		"文本不是 UTF-8（要素内字节偏移 %d）——请将文件另存为 UTF-8（RFC 7946 §11）", i)
 }
 
 // parseProperties decodes a properties object. Flat values (strings,

@@ -22,18 +22,18 @@ type geomParser struct {
 }
 
 // add records a geometry problem; the first is the feature's.
-func (p *geomParser) add(format string, args ...any) {
-	p.problems = append(p.problems, geo.Problem{Kind: geo.ProblemGeometry, Feature: p.feature, Line: p.line, Message: fmt.Sprintf(format, args...)})
+func (p *geomParser) add(msg geo.Text) {
+	p.problems = append(p.problems, geo.Problem{Kind: geo.ProblemGeometry, Feature: p.feature, Line: p.line, Text: msg})
 }
 
 // coordinatesWanted says what the coordinates of each geometry type are.
-var coordinatesWanted = map[string]string{
-	"Point":           "a position (an array of numbers)",
-	"MultiPoint":      "an array of positions",
-	"LineString":      "an array of positions",
-	"MultiLineString": "an array of line strings (arrays of positions)",
-	"Polygon":         "an array of linear rings (arrays of positions)",
-	"MultiPolygon":    "an array of polygons (arrays of linear rings)",
+var coordinatesWanted = map[string]geo.Text{
+	"Point":           {Message: "a position (an array of numbers)", MessageZH: "一个位置（数的数组）"},
+	"MultiPoint":      {Message: "an array of positions", MessageZH: "位置的数组"},
+	"LineString":      {Message: "an array of positions", MessageZH: "位置的数组"},
+	"MultiLineString": {Message: "an array of line strings (arrays of positions)", MessageZH: "线的数组（位置数组的数组）"},
+	"Polygon":         {Message: "an array of linear rings (arrays of positions)", MessageZH: "线性环的数组（位置数组的数组）"},
+	"MultiPolygon":    {Message: "an array of polygons (arrays of linear rings)", MessageZH: "多边形的数组（线性环数组的数组）"},
 }
 
 // parseGeometry reads a geometry object into orb geometry in the layer's
@@ -51,7 +51,7 @@ func (p *geomParser) parseMembers(raw []byte, ms []member, err error, depth int)
 		if !json.Valid(raw) {
 			return nil, &syntaxError{msg: "malformed geometry"}
 		}
-		p.add("geometry is %s, not a GeoJSON geometry object", kindOf(raw))
+		p.add(geo.Textf("geometry is %s, not a GeoJSON geometry object", "geometry 是%s，不是 GeoJSON 几何对象", kindOf(raw)))
 		return nil, nil
 	}
 	if err != nil {
@@ -64,12 +64,12 @@ func (p *geomParser) parseMembers(raw []byte, ms []member, err error, depth int)
 	}
 	rawType, ok := lookup(ms, "type")
 	if !ok {
-		p.add("geometry has no \"type\" member")
+		p.add(geo.Text{Message: "geometry has no \"type\" member", MessageZH: "geometry 没有 \"type\" 成员"})
 		return nil, nil
 	}
 	typ, err := unquote(bytes.TrimSpace(rawType))
 	if err != nil {
-		p.add("geometry \"type\" is %s, not a string", kindOf(rawType))
+		p.add(geo.Textf("geometry \"type\" is %s, not a string", "geometry 的 \"type\" 是%s，不是字符串", kindOf(rawType)))
 		return nil, nil
 	}
 	if typ == "GeometryCollection" {
@@ -78,15 +78,15 @@ func (p *geomParser) parseMembers(raw []byte, ms []member, err error, depth int)
 	coords, ok := lookup(ms, "coordinates")
 	if !ok || bytes.Equal(bytes.TrimSpace(coords), []byte("null")) {
 		if typeKnown(typ) {
-			p.add("%s has no \"coordinates\" member", typ)
+			p.add(geo.Textf("%s has no \"coordinates\" member", "%s 没有 \"coordinates\" 成员", typ))
 		} else {
-			p.add("unknown geometry type %q", typ)
+			p.add(geo.Textf("unknown geometry type %q", "未知的几何类型 %q", typ))
 		}
 		return nil, nil
 	}
-	want := coordinatesWanted[typ]
-	if want == "" {
-		p.add("unknown geometry type %q", typ)
+	want, known := coordinatesWanted[typ]
+	if !known {
+		p.add(geo.Textf("unknown geometry type %q", "未知的几何类型 %q", typ))
 		return nil, nil
 	}
 	c := &coordScanner{sliceScanner: sliceScanner{b: coords}, max: p.maxVertices, arena: p.arena}
@@ -132,7 +132,7 @@ func (p *geomParser) parseMembers(raw []byte, ms []member, err error, depth int)
 	if err == nil && c.max > 0 && c.positions > c.max {
 		// The feature's text was already read (the file-size limit bounds
 		// it); the limit keeps the overlay from hours on one polygon.
-		p.add("geometry has %d positions, more than the limit of %d (--max-vertices)", c.positions, c.max)
+		p.add(geo.Textf("geometry has %d positions, more than the limit of %d (--max-vertices)", "几何有 %d 个位置，超过上限 %d（--max-vertices）", c.positions, c.max))
 		return nil, nil
 	}
 	var se *shapeError
@@ -141,9 +141,9 @@ func (p *geomParser) parseMembers(raw []byte, ms []member, err error, depth int)
 		return g, nil
 	case errors.As(err, &se):
 		if se == errWrongShape {
-			p.add("coordinates of a %s must be %s", typ, want)
+			p.add(geo.Textf("coordinates of a %s must be %s", "%s 的 coordinates 必须是%s", typ, want))
 		} else {
-			p.add("%s", se.msg)
+			p.add(se.msg)
 		}
 		return nil, nil
 	}
@@ -152,19 +152,19 @@ func (p *geomParser) parseMembers(raw []byte, ms []member, err error, depth int)
 
 func (p *geomParser) collection(ms []member, depth int) (orb.Geometry, error) {
 	if depth > 0 {
-		p.add("nested GeometryCollection (RFC 7946 §3.1.8 says they should not nest)")
+		p.add(geo.Text{Message: "nested GeometryCollection (RFC 7946 §3.1.8 says they should not nest)", MessageZH: "GeometryCollection 嵌套（RFC 7946 §3.1.8 规定不应嵌套）"})
 		return nil, nil
 	}
 	rawGeoms, ok := lookup(ms, "geometries")
 	var parts []json.RawMessage
 	if !ok || json.Unmarshal(rawGeoms, &parts) != nil || parts == nil {
-		p.add("GeometryCollection has no \"geometries\" array")
+		p.add(geo.Text{Message: "GeometryCollection has no \"geometries\" array", MessageZH: "GeometryCollection 没有 \"geometries\" 数组"})
 		return nil, nil
 	}
 	c := orb.Collection{}
 	for _, m := range parts {
 		if bytes.Equal(bytes.TrimSpace(m), []byte("null")) {
-			p.add("null member in a GeometryCollection")
+			p.add(geo.Text{Message: "null member in a GeometryCollection", MessageZH: "GeometryCollection 中有 null 成员"})
 			return nil, nil
 		}
 		g, err := p.parseGeometry(m, depth+1)

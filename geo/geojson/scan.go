@@ -354,9 +354,9 @@ func firstDuplicate(ms []member) string {
 
 // shapeError is well-formed JSON of the wrong shape for a geometry: a
 // geometry problem of the feature, not an unreadable file.
-type shapeError struct{ msg string }
+type shapeError struct{ msg geo.Text }
 
-func (e *shapeError) Error() string { return e.msg }
+func (e *shapeError) Error() string { return e.msg.Message }
 
 // coordScanner reads a coordinates array of known depth.
 type coordScanner struct {
@@ -446,7 +446,7 @@ func (c *coordScanner) number() (float64, error) {
 	case numberOutOfRange:
 		lit := c.b[c.i:end]
 		c.i = end
-		return 0, &shapeError{fmt.Sprintf("coordinate %s is out of range (not a finite float64)", lit)}
+		return 0, &shapeError{geo.Textf("coordinate %s is out of range (not a finite float64)", "坐标 %s 超出范围（不是有限的 float64）", lit)}
 	}
 	c.i = end
 	return v, nil
@@ -479,7 +479,7 @@ func (c *coordScanner) wrongValue() error {
 	return errWrongShape
 }
 
-var errWrongShape = &shapeError{"wrong shape"}
+var errWrongShape = &shapeError{geo.Text{Message: "wrong shape", MessageZH: "形状不对"}}
 
 // open consumes '[' or reports what stands there instead.
 func (c *coordScanner) open() error {
@@ -550,7 +550,7 @@ func (c *coordScanner) position() (orb.Point, error) {
 	if n < 2 {
 		var lit bytes.Buffer
 		_ = json.Compact(&lit, c.b[start:c.i])
-		return pt, &shapeError{fmt.Sprintf("position %s has %d number(s); a position needs at least 2", lit.String(), n)}
+		return pt, &shapeError{geo.Textf("position %s has %d number(s); a position needs at least 2", "位置 %s 有 %d 个数，位置至少需要 2 个", lit.String(), n)}
 	}
 	return pt, nil
 }

@@ -33,6 +33,7 @@
 package gpkg
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"strings"
@@ -126,7 +127,9 @@ type Layer struct {
 	SRSDefinition string   // the WKT of gpkg_spatial_ref_sys.definition
 	Columns       []string // attribute columns in table order, as in Feature.Properties
 	Features      []Feature
-	Warnings      []string
+	// Warnings say, in English and Chinese, what reading the table had to
+	// decide.
+	Warnings []geo.Text
 }
 
 // Error is a problem with a file, a table or one row's geometry. Its
@@ -138,7 +141,10 @@ type Error struct {
 	Table string // "" when the file as a whole is at fault
 	FID   int64  // the row; 0 when not about one row (a row whose fid is 0 is not named)
 	Msg   string // what is wrong, in detail
-	Err   error  // one of the sentinels, or the context's error
+	// MsgZH is Msg in Chinese where it was built with it; a WKB
+	// decoder's detail is quoted as it is.
+	MsgZH string
+	Err   error // one of the sentinels, or the context's error
 }
 
 func (e *Error) Error() string {
@@ -165,3 +171,33 @@ func (e *Error) Error() string {
 }
 
 func (e *Error) Unwrap() error { return e.Err }
+
+// Text is the message in English (Error) and Chinese, for a row's
+// geometry problem reported as a finding.
+func (e *Error) Text() geo.Text {
+	var b strings.Builder
+	b.WriteString("gpkg：")
+	if e.File != "" {
+		b.WriteString(e.File)
+		b.WriteString("：")
+	}
+	if e.Table != "" {
+		fmt.Fprintf(&b, "表 %s：", e.Table)
+	}
+	if e.FID != 0 {
+		fmt.Fprintf(&b, "fid %d：", e.FID)
+	}
+	msg := cmp.Or(e.MsgZH, e.Msg)
+	if e.Err != nil {
+		if e.Err == ErrGeometry {
+			b.WriteString("几何无效")
+		} else {
+			b.WriteString(e.Err.Error())
+		}
+		if msg != "" {
+			b.WriteString("：")
+		}
+	}
+	b.WriteString(msg)
+	return geo.Text{Message: e.Error(), MessageZH: b.String()}
+}

@@ -379,7 +379,8 @@ func (r *reader) features(ctx context.Context, l *Layer, maxPoints int) error {
 			f.Geometry = g
 			w.blob(fid, srs, zm)
 		default:
-			f.Problem = &Error{File: r.file, Table: l.Table, FID: fid, Err: ErrGeometry, Msg: fmt.Sprintf("the geometry column holds %s, not a GeoPackage blob", sqlType(v))}
+			f.Problem = &Error{File: r.file, Table: l.Table, FID: fid, Err: ErrGeometry, Msg: fmt.Sprintf("the geometry column holds %s, not a GeoPackage blob", sqlType(v)),
+				MsgZH: fmt.Sprintf("几何列存放的是 %s，不是 GeoPackage 几何 blob", sqlType(v))}
 		}
 		if len(cols) > 0 {
 			f.Properties = make([]Property, len(cols))
@@ -474,19 +475,21 @@ func (w *warnings) value(c column, v any) any {
 	return v
 }
 
-func (w *warnings) lines() []string {
-	var out []string
+func (w *warnings) lines() []geo.Text {
+	var out []geo.Text
 	for _, srs := range w.srsOrder {
 		s := w.otherSRS[srs]
-		out = append(out, fmt.Sprintf("table %s: %d geometries (first fid %d) have srs_id %d, not the table's %d; their coordinates are read as the table's",
-			w.table, s[0], s[1], srs, w.srsID))
+		out = append(out, geo.Textf("table %s: %d geometries (first fid %d) have srs_id %d, not the table's %d; their coordinates are read as the table's",
+			"表 %s：%d 个几何（首个 fid %d）的 srs_id 为 %d，不是该表的 %d；其坐标按该表的读取", w.table, s[0], s[1], srs, w.srsID))
 	}
 	if w.zm > 0 {
-		out = append(out, fmt.Sprintf("table %s: %d geometries (first fid %d) carry Z or M values; only x and y are read", w.table, w.zm, w.zmFirst))
+		out = append(out, geo.Textf("table %s: %d geometries (first fid %d) carry Z or M values; only x and y are read",
+			"表 %s：%d 个几何（首个 fid %d）带有 Z 或 M 值；只读取 x 和 y", w.table, w.zm, w.zmFirst))
 	}
 	for _, c := range w.colOrder {
 		s := w.badUTF8[c]
-		out = append(out, fmt.Sprintf("table %s: column %s: %d values (first fid %d) are not valid UTF-8 text; kept as stored", w.table, c, s[0], s[1]))
+		out = append(out, geo.Textf("table %s: column %s: %d values (first fid %d) are not valid UTF-8 text; kept as stored",
+			"表 %s：列 %s：%d 个值（首个 fid %d）不是有效的 UTF-8 文本；按存储原样保留", w.table, c, s[0], s[1]))
 	}
 	return out
 }

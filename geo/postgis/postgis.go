@@ -132,7 +132,7 @@ type Error struct {
 	Table  string // as given; empty for a query
 	Row    int    // 1-based row number; 0 when the source as a whole
 	Err    error  // one of the sentinels above
-	Detail string
+	Detail string // an EWKB decoder's detail, quoted as it is in Text
 	// Cause is the underlying error (pgx's, the context's), if any; it is
 	// reachable with errors.Is and errors.As.
 	Cause error
@@ -152,6 +152,28 @@ func (e *Error) Error() string {
 		b.WriteString(e.Detail)
 	}
 	return b.String()
+}
+
+// Text is the message in English (Error) and Chinese, for a row's
+// geometry problem reported as a finding.
+func (e *Error) Text() geo.Text {
+	var b strings.Builder
+	b.WriteString("postgis：")
+	b.WriteString(where(e.Source, e.Table))
+	if e.Row > 0 {
+		fmt.Fprintf(&b, "：第 %d 行", e.Row)
+	}
+	b.WriteString("：")
+	if e.Err == ErrGeometry {
+		b.WriteString("几何无效")
+	} else {
+		b.WriteString(e.Err.Error())
+	}
+	if e.Detail != "" {
+		b.WriteString("：")
+		b.WriteString(e.Detail)
+	}
+	return geo.Text{Message: e.Error(), MessageZH: b.String()}
 }
 
 // Unwrap gives the sentinel and the cause.

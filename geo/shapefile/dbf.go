@@ -106,7 +106,7 @@ type dbfDecoder struct {
 	cp     *codePage
 	fields []rawField
 	names  []string
-	warn   func(kind WarningKind, field string, record int, format string, args ...any)
+	warn   func(kind WarningKind, field string, record int, en, zh string, args ...any)
 }
 
 // decode returns the record's values (deleted says whether it is marked
@@ -140,7 +140,7 @@ func (d *dbfDecoder) value(record, i int, raw []byte) any {
 		}
 		v, err := strconv.ParseFloat(s, 64)
 		if err != nil || math.IsInf(v, 0) || math.IsNaN(v) || !numeric(s) {
-			d.warn(WarnValue, d.names[i], record, "field %s (%c) holds %q, not a number; kept as text", d.names[i], f.typ, s)
+			d.warn(WarnValue, d.names[i], record, "field %s (%c) holds %q, not a number; kept as text", "字段 %s（%c）的值 %q 不是数，按文本保留", d.names[i], f.typ, s)
 			return s
 		}
 		return v
@@ -154,7 +154,7 @@ func (d *dbfDecoder) value(record, i int, raw []byte) any {
 		case "F", "f", "N", "n":
 			return false
 		}
-		d.warn(WarnValue, d.names[i], record, "field %s (L) holds %q, not T/F/Y/N/?; kept as text", d.names[i], s)
+		d.warn(WarnValue, d.names[i], record, "field %s (L) holds %q, not T/F/Y/N/?; kept as text", "字段 %s（L）的值 %q 不是 T/F/Y/N/?，按文本保留", d.names[i], s)
 		return s
 	case 'D':
 		s := strings.TrimSpace(string(bytes.Trim(raw, "\x00")))
@@ -169,7 +169,7 @@ func (d *dbfDecoder) value(record, i int, raw []byte) any {
 				return s[:4] + "-" + s[4:6] + "-" + s[6:]
 			}
 		}
-		d.warn(WarnValue, d.names[i], record, "field %s (D) holds %q, not a date YYYYMMDD; kept as text", d.names[i], s)
+		d.warn(WarnValue, d.names[i], record, "field %s (D) holds %q, not a date YYYYMMDD; kept as text", "字段 %s（D）的值 %q 不是 YYYYMMDD 日期，按文本保留", d.names[i], s)
 		return s
 	}
 	// C and every other type: text in the code page, blanks trimmed at
@@ -181,7 +181,7 @@ func (d *dbfDecoder) value(record, i int, raw []byte) any {
 	}
 	s, ok := d.cp.decode(raw)
 	if !ok {
-		d.warn(WarnTextUndecodable, "", record, "text not valid %s (in field %s); the bad bytes were replaced with U+FFFD", d.cp.name, d.names[i])
+		d.warn(WarnTextUndecodable, "", record, "text not valid %s (in field %s); the bad bytes were replaced with U+FFFD", "文本不是有效的 %s（字段 %s 中）；无效字节已替换为 U+FFFD", d.cp.name, d.names[i])
 	}
 	return s
 }
@@ -229,13 +229,13 @@ func (d *dbfDecoder) fieldNames() []Field {
 	for i, f := range d.fields {
 		name, ok := d.cp.decode(f.name)
 		if !ok {
-			d.warn(WarnTextUndecodable, "", 0, "field name %d not valid %s; the bad bytes were replaced with U+FFFD", i+1, d.cp.name)
+			d.warn(WarnTextUndecodable, "", 0, "field name %d not valid %s; the bad bytes were replaced with U+FFFD", "第 %d 个字段名不是有效的 %s；无效字节已替换为 U+FFFD", i+1, d.cp.name)
 		}
 		if name == "" {
 			name = fmt.Sprintf("FIELD_%d", i+1)
 		}
 		if seen[name] {
-			d.warn(WarnDuplicateField, name, 0, "two fields are named %s; Get finds the first", name)
+			d.warn(WarnDuplicateField, name, 0, "two fields are named %s; Get finds the first", "两个字段都名为 %s；Get 取第一个", name)
 		}
 		seen[name] = true
 		d.names[i] = name

@@ -117,7 +117,7 @@ func FuzzDBF(f *testing.F) {
 			return
 		}
 		for _, cp := range []*codePage{cpUTF8, cpGBK, cpGB18030} {
-			d := &dbfDecoder{file: "f.dbf", cp: cp, fields: h.fields, warn: func(WarningKind, string, int, string, ...any) {}}
+			d := &dbfDecoder{file: "f.dbf", cp: cp, fields: h.fields, warn: func(WarningKind, string, int, string, string, ...any) {}}
 			d.fieldNames()
 			rest := data[len(data)-r.Len():]
 			for i := 0; i < h.records && len(rest) >= h.recordLen; i++ {

@@ -168,7 +168,7 @@ func Open(ctx context.Context, path string, opts Options) (_ *Reader, err error)
 	case h.length > shpSize:
 		return nil, fileErr(path, ErrTruncated, "header gives %d bytes, the file has %d", h.length, shpSize)
 	case h.length < shpSize:
-		r.warn(WarnTrailingBytes, path, "", 0, "%d bytes after the end the header gives; not read", shpSize-h.length)
+		r.warn(WarnTrailingBytes, path, "", 0, "%d bytes after the end the header gives; not read", "文件头所给的结尾之后还有 %d 字节，未读取", shpSize-h.length)
 	}
 	r.shpLen, r.shpOff = h.length, headerLen
 
@@ -200,15 +200,15 @@ func Open(ctx context.Context, path string, opts Options) (_ *Reader, err error)
 		return nil, fileErr(r.dbfPath, ErrTruncated, "%d records of %d bytes after a %d-byte header need %d bytes, the file has %d", dh.records, dh.recordLen, dh.headerLen, need, dbfSize)
 	}
 	if dh.records > r.Records {
-		r.warn(WarnExtraRecords, r.dbfPath, "", 0, "%d records, more than the %d shapes of %s; the last %d are not read", dh.records, r.Records, filepath.Base(path), dh.records-r.Records)
+		r.warn(WarnExtraRecords, r.dbfPath, "", 0, "%d records, more than the %d shapes of %s; the last %d are not read", "%[1]d 条记录，多于 %[3]s 的 %[2]d 个形状；最后 %[4]d 条未读取", dh.records, r.Records, filepath.Base(path), dh.records-r.Records)
 	}
 
 	cp, err := r.codePage(ctx, opts)
 	if err != nil {
 		return nil, err
 	}
-	r.dec = &dbfDecoder{file: r.dbfPath, cp: cp, fields: dh.fields, warn: func(kind WarningKind, field string, record int, format string, args ...any) {
-		r.warn(kind, r.dbfPath, field, record, format, args...)
+	r.dec = &dbfDecoder{file: r.dbfPath, cp: cp, fields: dh.fields, warn: func(kind WarningKind, field string, record int, en, zh string, args ...any) {
+		r.warn(kind, r.dbfPath, field, record, en, zh, args...)
 	}}
 	r.Fields = r.dec.fieldNames()
 
@@ -336,16 +336,19 @@ func (r *Reader) codePage(ctx context.Context, opts Options) (*codePage, error) 
 	case ascii:
 		return cpUTF8, nil
 	case valid:
-		r.warn(WarnCodePageDetected, r.dbfPath, "", 0, "no .cpg names its code page; the text is valid UTF-8 and was read as UTF-8 (add a .cpg saying UTF-8 to be sure)")
+		r.warn(WarnCodePageDetected, r.dbfPath, "", 0, "no .cpg names its code page; the text is valid UTF-8 and was read as UTF-8 (add a .cpg saying UTF-8 to be sure)",
+			"没有 .cpg 说明代码页；文本是有效的 UTF-8，已按 UTF-8 读取（请补充写明 UTF-8 的 .cpg 以确保无误）")
 		return cpUTF8, nil
 	}
 	r.CodePage.Name = cpGBK.name
-	r.warn(WarnCodePageDetected, r.dbfPath, "", 0, "no .cpg names its code page; the text is not UTF-8 and was read as GBK (add a .cpg saying GBK or UTF-8 to be sure)")
+	r.warn(WarnCodePageDetected, r.dbfPath, "", 0, "no .cpg names its code page; the text is not UTF-8 and was read as GBK (add a .cpg saying GBK or UTF-8 to be sure)",
+		"没有 .cpg 说明代码页；文本不是 UTF-8，已按 GBK 读取（请补充写明 GBK 或 UTF-8 的 .cpg 以确保无误）")
 	return cpGBK, nil
 }
 
 // warn records a warning, counting repeats of one kind (and field).
-func (r *Reader) warn(kind WarningKind, file, field string, record int, format string, args ...any) {
+// en and zh say the same in English and Chinese, from the same args.
+func (r *Reader) warn(kind WarningKind, file, field string, record int, en, zh string, args ...any) {
 	key := fmt.Sprintf("%d\x00%s\x00%s", kind, file, field)
 	if i, ok := r.warnIndex[key]; ok {
 		if record > 0 {
@@ -353,7 +356,7 @@ func (r *Reader) warn(kind WarningKind, file, field string, record int, format s
 		}
 		return
 	}
-	w := Warning{Kind: kind, File: file, Record: record, Message: fmt.Sprintf(format, args...)}
+	w := Warning{Kind: kind, File: file, Record: record, Message: fmt.Sprintf(en, args...), MessageZH: fmt.Sprintf(zh, args...)}
 	if record > 0 {
 		w.Count = 1
 	}
@@ -456,7 +459,7 @@ func (r *Reader) read() (Feature, bool, error) {
 	props, deleted := r.dec.decode(num, r.buf)
 	if deleted {
 		r.deleted++
-		r.warn(WarnDeletedRecords, r.dbfPath, "", num, "record marked deleted; skipped with its shape, as GDAL does")
+		r.warn(WarnDeletedRecords, r.dbfPath, "", num, "record marked deleted; skipped with its shape, as GDAL does", "记录已标记删除；与其形状一并跳过（与 GDAL 相同）")
 		return Feature{}, true, nil
 	}
 	s, err := decodeShape(r.shpPath, num, r.ShapeType, content, r.maxVertices)
@@ -464,7 +467,8 @@ func (r *Reader) read() (Feature, bool, error) {
 		return Feature{}, false, err
 	}
 	if s.ringOrder {
-		r.warn(WarnRingOrder, r.shpPath, "", num, "a counter-clockwise ring lies in no clockwise ring (Shapefile exterior rings are clockwise); read as an exterior ring, as GDAL does")
+		r.warn(WarnRingOrder, r.shpPath, "", num, "a counter-clockwise ring lies in no clockwise ring (Shapefile exterior rings are clockwise); read as an exterior ring, as GDAL does",
+			"一个逆时针环不在任何顺时针环之内（Shapefile 的外环为顺时针）；按外环读取（与 GDAL 相同）")
 	}
 	return Feature{Record: num, Geometry: s.geom, Properties: props, Problem: s.problem}, false, nil
 }

@@ -27,6 +27,7 @@
 package shapefile
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"strings"
@@ -68,6 +69,9 @@ type Error struct {
 	Record int    // 1-based record number; 0 when the file as a whole
 	Err    error  // one of the sentinels above
 	Detail string
+	// DetailZH is Detail in Chinese, built with it from the same
+	// arguments; set for geometry problems, which become findings.
+	DetailZH string
 	// At is a coordinate of the record near the problem, in the file's
 	// coordinates, when there is one (geometry problems).
 	At *orb.Point
@@ -90,6 +94,24 @@ func (e *Error) Error() string {
 }
 
 func (e *Error) Unwrap() error { return e.Err }
+
+// Text is the message in English (Error) and Chinese, for a record's
+// geometry problem reported as a finding.
+func (e *Error) Text() geo.Text {
+	where := e.File
+	if e.Record > 0 {
+		where += fmt.Sprintf(":record %d", e.Record)
+	}
+	kind := e.Err.Error()
+	if e.Err == ErrGeometry {
+		kind = "几何无效"
+	}
+	zh := "shapefile：" + where + "：" + kind
+	if d := cmp.Or(e.DetailZH, e.Detail); d != "" {
+		zh += "：" + d
+	}
+	return geo.Text{Message: e.Error(), MessageZH: zh}
+}
 
 func fileErr(file string, kind error, format string, args ...any) *Error {
 	return &Error{File: file, Err: kind, Detail: fmt.Sprintf(format, args...)}
@@ -221,6 +243,9 @@ type Warning struct {
 	Record  int    // first record concerned; 0 for the file as a whole
 	Count   int    // records concerned; 0 for the file as a whole
 	Message string // says what was done, e.g. "no .cpg: text read as GBK"
+	// MessageZH is Message in Chinese, built with it from the same
+	// arguments.
+	MessageZH string
 }
 
 func (w Warning) String() string {
@@ -228,6 +253,15 @@ func (w Warning) String() string {
 		return fmt.Sprintf("%s:record %d: %s", w.File, w.Record, w.Message)
 	}
 	return w.File + ": " + w.Message
+}
+
+// Text is the warning in English (String) and Chinese.
+func (w Warning) Text() geo.Text {
+	where := w.File
+	if w.Record > 0 {
+		where += fmt.Sprintf(":record %d", w.Record)
+	}
+	return geo.Text{Message: w.String(), MessageZH: where + "：" + cmp.Or(w.MessageZH, w.Message)}
 }
 
 // Property is one .dbf field value of a feature. Value is nil (an empty

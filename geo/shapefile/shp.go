@@ -2,6 +2,7 @@ package shapefile
 
 import (
 	"encoding/binary"
+	"fmt"
 	"math"
 
 	"github.com/paulmach/orb"
@@ -81,8 +82,11 @@ func decodeShape(file string, record int, fileType ShapeType, c []byte, maxVerti
 	if t != fileType {
 		return shape{}, recordErr(file, record, ErrInconsistent, "a %s record in a %s file", t, fileType)
 	}
-	problem := func(at *orb.Point, format string, args ...any) (shape, error) {
-		e := recordErr(file, record, ErrGeometry, format, args...)
+	// problem says what is wrong in English (en) and Chinese (zh), from
+	// the same arguments.
+	problem := func(at *orb.Point, en, zh string, args ...any) (shape, error) {
+		e := recordErr(file, record, ErrGeometry, en, args...)
+		e.DetailZH = fmt.Sprintf(zh, args...)
 		if at != nil {
 			p := *at
 			e.At = &p
@@ -100,7 +104,7 @@ func decodeShape(file string, record int, fileType ShapeType, c []byte, maxVerti
 		}
 		p := orb.Point{f64(c[4:]), f64(c[12:])}
 		if !finite(p) {
-			return problem(nil, "coordinate is %v %v (not a finite number)", p[0], p[1])
+			return problem(nil, "coordinate is %v %v (not a finite number)", "坐标为 %v %v（不是有限数）", p[0], p[1])
 		}
 		return shape{geom: p}, nil
 
@@ -117,17 +121,17 @@ func decodeShape(file string, record int, fileType ShapeType, c []byte, maxVerti
 			return shape{}, recordErr(file, record, ErrCorrupt, "%d points with Z need %d bytes of content, the record has %d", n, 40+16*n+z, len(c))
 		}
 		if n == 0 {
-			return problem(nil, "empty %s (no points)", t)
+			return problem(nil, "empty %s (no points)", "空的 %s（没有点）", t)
 		}
 		if n > maxVertices {
-			return problem(nil, "%d points, more than the limit of %d", n, maxVertices)
+			return problem(nil, "%d points, more than the limit of %d", "%d 个点，超过上限 %d", n, maxVertices)
 		}
 		mp := make(orb.MultiPoint, n)
 		for i := range mp {
 			o := 40 + 16*i
 			mp[i] = orb.Point{f64(c[o:]), f64(c[o+8:])}
 			if !finite(mp[i]) {
-				return problem(nil, "point %d is %v %v (not a finite number)", i+1, mp[i][0], mp[i][1])
+				return problem(nil, "point %d is %v %v (not a finite number)", "第 %d 个点为 %v %v（不是有限数）", i+1, mp[i][0], mp[i][1])
 			}
 		}
 		return shape{geom: mp}, nil
@@ -162,10 +166,10 @@ func decodeShape(file string, record int, fileType ShapeType, c []byte, maxVerti
 		}
 	}
 	if np == 0 || n == 0 {
-		return problem(nil, "empty %s (%d parts, %d points)", t, np, n)
+		return problem(nil, "empty %s (%d parts, %d points)", "空的 %s（%d 个部分，%d 个点）", t, np, n)
 	}
 	if n > maxVertices {
-		return problem(nil, "%d points, more than the limit of %d", n, maxVertices)
+		return problem(nil, "%d points, more than the limit of %d", "%d 个点，超过上限 %d", n, maxVertices)
 	}
 	// One backing array for all points; parts are slices of it.
 	pts := make([]orb.Point, n)
@@ -178,12 +182,12 @@ func decodeShape(file string, record int, fileType ShapeType, c []byte, maxVerti
 			if i > 0 && finite(pts[i-1]) {
 				at = &pts[i-1]
 			}
-			return problem(at, "point %d is %v %v (not a finite number)", i+1, pts[i][0], pts[i][1])
+			return problem(at, "point %d is %v %v (not a finite number)", "第 %d 个点为 %v %v（不是有限数）", i+1, pts[i][0], pts[i][1])
 		}
 	}
 	for i := 0; i < np; i++ {
 		if parts[i+1] == parts[i] {
-			return problem(nil, "part %d has no points", i+1)
+			return problem(nil, "part %d has no points", "第 %d 部分没有点", i+1)
 		}
 	}
 	if t.Base() == PolyLine {
@@ -191,7 +195,7 @@ func decodeShape(file string, record int, fileType ShapeType, c []byte, maxVerti
 		for i := range lines {
 			lines[i] = orb.LineString(pts[parts[i]:parts[i+1]:parts[i+1]])
 			if len(lines[i]) < 2 {
-				return problem(&lines[i][0], "part %d has %d point; a line needs at least 2", i+1, len(lines[i]))
+				return problem(&lines[i][0], "part %d has %d point; a line needs at least 2", "第 %d 部分有 %d 个点，线至少需要 2 个", i+1, len(lines[i]))
 			}
 		}
 		if np == 1 {
@@ -203,16 +207,16 @@ func decodeShape(file string, record int, fileType ShapeType, c []byte, maxVerti
 	for i := range rings {
 		r := orb.Ring(pts[parts[i]:parts[i+1]:parts[i+1]])
 		if len(r) < 4 {
-			return problem(&r[0], "ring %d has %d points; a ring needs at least 4", i+1, len(r))
+			return problem(&r[0], "ring %d has %d points; a ring needs at least 4", "第 %d 个环有 %d 个点，环至少需要 4 个", i+1, len(r))
 		}
 		if r[0] != r[len(r)-1] {
-			return problem(&r[0], "ring %d is not closed (first point %v %v, last %v %v)", i+1, r[0][0], r[0][1], r[len(r)-1][0], r[len(r)-1][1])
+			return problem(&r[0], "ring %d is not closed (first point %v %v, last %v %v)", "第 %d 个环未闭合（首点 %v %v，末点 %v %v）", i+1, r[0][0], r[0][1], r[len(r)-1][0], r[len(r)-1][1])
 		}
 		// Finite coordinates far apart (1e200 and -1e200) still overflow
 		// the shoelace products: such a ring has no orientation to read
 		// its role from, and no real plan is drawn at that scale.
 		if a := signedArea(r); math.IsInf(a, 0) || math.IsNaN(a) {
-			return problem(&r[0], "ring %d's area overflows a float64 (coordinates too far apart to be a plan's)", i+1)
+			return problem(&r[0], "ring %d's area overflows a float64 (coordinates too far apart to be a plan's)", "第 %d 个环的面积超出 float64 范围（坐标相距太远，不像规划数据）", i+1)
 		}
 		rings[i] = r
 	}
