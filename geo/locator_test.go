@@ -293,7 +293,7 @@ func quickRelateLinear(a, b *Shape) quickRel {
 	sc.aNear = ba.segmentsNear(overlap, sc.aNear)
 	for _, i := range sc.aNear {
 		sa := ba.seg(i)
-		sc.near = bb.segmentsNear(segmentBox(sa), sc.near)
+		sc.near = bb.segmentsNear(segBox(sa[0], sa[1]), sc.near)
 		pairs += len(sc.near)
 		if pairs > maxQuickSegmentPairs {
 			return relUnknown

@@ -106,7 +106,7 @@ func (b *boundaryIndex) init(s *Shape) {
 	if len(b.segs) > 32 {
 		items := make([]rtree.BulkItem, len(b.segs))
 		for i, sg := range b.segs {
-			items[i] = rtree.BulkItem{Box: segmentBox(sg), RecordID: i}
+			items[i] = rtree.BulkItem{Box: segBox(sg[0], sg[1]), RecordID: i}
 		}
 		b.tree = rtree.BulkLoad(items)
 	}
@@ -211,19 +211,13 @@ func interiorPoint(p orb.Polygon) (orb.Point, bool) {
 	return pt, pointInPolygon(pt, p) == 1
 }
 
-func segmentBox(s [2]orb.Point) rtree.Box {
-	return rtree.Box{
-		MinX: min(s[0][0], s[1][0]), MinY: min(s[0][1], s[1][1]),
-		MaxX: max(s[0][0], s[1][0]), MaxY: max(s[0][1], s[1][1]),
-	}
-}
-
 // segmentsNear lists the indexes of b's segments whose boxes meet box.
 func (b *boundaryIndex) segmentsNear(box rtree.Box, out []int) []int {
 	out = out[:0]
 	if b.tree == nil {
 		for i := range b.segCount() {
-			if sb := segmentBox(b.seg(i)); sb.MinX <= box.MaxX && box.MinX <= sb.MaxX && sb.MinY <= box.MaxY && box.MinY <= sb.MaxY {
+			sg := b.seg(i)
+			if sb := segBox(sg[0], sg[1]); sb.MinX <= box.MaxX && box.MinX <= sb.MaxX && sb.MinY <= box.MaxY && box.MinY <= sb.MaxY {
 				out = append(out, i)
 			}
 		}
@@ -309,7 +303,7 @@ func quickRelate(a, b *Shape) quickRel {
 	sc.aNear = ba.segmentsNear(overlap, sc.aNear)
 	for _, i := range sc.aNear {
 		sa := ba.seg(i)
-		sc.near = bb.segmentsNear(segmentBox(sa), sc.near)
+		sc.near = bb.segmentsNear(segBox(sa[0], sa[1]), sc.near)
 		pairs += len(sc.near)
 		if pairs > maxQuickSegmentPairs {
 			return relUnknown
