@@ -159,8 +159,8 @@ func shiftSuspects(layers []*Layer, manifest string) []Issue {
 			at := orb.Point{median(lons), median(lats)}
 			out = append(out, Issue{
 				Check: CheckCRS, Layer: l.Name, File: l.File, Feature: -1, At: &at,
-				Text: geo.Textf("layer %s is offset from the other layers by %.0f m (%.0f m east, %.0f m north), as a layer digitised on a %s basemap (高德/腾讯 use GCJ-02, Baidu BD-09) would be; if it was traced on such a map, declare crs: %s for it in %s",
-					"图层 %s 与其他图层相距 %.0f 米（东 %.0f 米，北 %.0f 米），正如在 %s 底图（高德、腾讯用 GCJ-02，百度用 BD-09）上数字化的图层那样；如果它是在这类地图上描绘的，请在 %[7]s 中为它声明 crs: %[6]s",
+				Text: geo.Textf("layer %s is offset from the other layers by %.0f m (%.0f m east, %.0f m north), as a layer traced on a %s basemap would be; if it was, declare crs: %s for it in %s",
+					"图层 %s 与其他图层相距 %.0f 米（东 %.0f 米，北 %.0f 米），与在 %s 底图上描绘的图层相符；如是，请在 %[7]s 中为它声明 crs: %[6]s",
 					l.Name, math.Hypot(est[0], est[1]), -est[0], -est[1], shift, shift, manifest),
 			})
 			break

@@ -124,10 +124,10 @@ var windingOrder = inputRule(planning.CheckWinding, Warning, Doc{
 var crsSuspect = inputRule(planning.CheckCRS, Warning, Doc{
 	Title:   `layer coordinate reference system is suspect`,
 	TitleZH: `图层坐标系可疑`,
-	Detects: `Reports an old-style crs member (honoured, with a warning), a crs member that disagrees with the manifest, or a layer declared geographic whose coordinates look projected (metres).`,
+	Detects: `Reports an old-style crs member (honoured, with a warning), a crs member that disagrees with the manifest, a layer declared geographic whose coordinates look projected (metres), or a layer whose linework sits a few hundred metres from the other layers' as if traced on a GCJ-02 or BD-09 basemap (高德 and 腾讯 maps use GCJ-02, Baidu BD-09).`,
 	Why:     `A wrong CRS moves every feature; conflicts computed from it are meaningless.`,
-	Fix:     `Declare the layer's crs in plancheck.yaml (EPSG:4326, 4490, 4513–4554).`,
-	TextZH:  `坐标系可疑（旧式 crs 成员、与清单不一致、地理坐标系下出现投影坐标），请在清单中声明正确的 crs。`,
+	Fix:     `Declare the layer's crs in plancheck.yaml (EPSG:4326, 4490, 4513–4554, GCJ-02 or BD-09 for a layer traced on such a basemap).`,
+	TextZH:  `坐标系可疑（旧式 crs 成员、与清单不一致、地理坐标系下出现投影坐标，或图层整体偏移数百米，如在高德、腾讯（GCJ-02）或百度（BD-09）底图上描绘），请在清单中声明正确的 crs。`,
 })
 
 var layersDisjoint = inputRule(planning.CheckDisjoint, Warning, Doc{
