@@ -38,7 +38,7 @@ func inputRule(check planning.Check, sev Severity, doc Doc) *Rule {
 	return &Rule{Name: inputRuleNames[check], Severity: sev, Doc: doc, Run: func(ctx context.Context, pass *Pass) error {
 		for _, is := range pass.Set.Issues {
 			if is.Check == check {
-				pass.Report(issueFinding(is, sev, doc))
+				pass.Report(issueFinding(is, doc))
 			}
 		}
 		return nil
@@ -49,10 +49,9 @@ func inputRule(check planning.Check, sev Severity, doc Doc) *Rule {
 // problem's; its Chinese one is the rule's Chinese title, a full-width
 // colon and the problem's Chinese text, which says the same where and why
 // ("要素几何无效：外环自相交，位于 112.93 28.19 附近").
-func issueFinding(is planning.Issue, sev Severity, doc Doc) Finding {
+// Report gives it the rule's name and severity.
+func issueFinding(is planning.Issue, doc Doc) Finding {
 	f := Finding{
-		Rule:      inputRuleNames[is.Check],
-		Severity:  sev,
 		Layers:    []string{is.Layer},
 		Message:   is.Message,
 		MessageZH: doc.TitleZH + "：" + is.MessageZH,
