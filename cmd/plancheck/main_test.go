@@ -292,11 +292,11 @@ func TestMemoryLimitLeavesTheCollectorRoom(t *testing.T) {
 		percent int
 		want    int64
 	}{
-		{memory{live: 100 * mib, overhead: 40 * mib}, 50, 214 * mib},      // goal + slack
-		{memory{live: 1024 * mib, overhead: 100 * mib}, 25, 1344 * mib},   // goal + slack
-		{memory{live: 1024 * mib, overhead: 200 * mib}, 25, 1352 * mib},   // live + overhead + live/8
-		{memory{live: 8192 * mib, overhead: 1800 * mib}, 25, 11016 * mib}, // live + overhead + live/8: 10M parcels
-		{memory{live: 1024 * mib, overhead: 1024 * mib}, 25, 2176 * mib},  // live + overhead + live/8
+		{memory{live: 100 * mib, overhead: 40 * mib}, 50, 214 * mib},     // goal + slack
+		{memory{live: 1024 * mib, overhead: 200 * mib}, 25, 1344 * mib},  // goal + slack
+		{memory{live: 8192 * mib, overhead: 900 * mib}, 25, 10752 * mib}, // goal + live/16: 10M parcels
+		{memory{live: 4096 * mib, overhead: 1500 * mib}, 25, 5852 * mib}, // live + overhead + live/16
+		{memory{live: 1024 * mib, overhead: 1024 * mib}, 25, 2112 * mib}, // live + overhead + live/16
 	} {
 		if got := memoryLimit(c.m, c.percent); got != c.want {
 			t.Errorf("memoryLimit(%d MiB live, %d MiB overhead, %d%%) = %d MiB, want %d MiB", c.m.live/mib, c.m.overhead/mib, c.percent, got/mib, c.want/mib)
