@@ -147,57 +147,54 @@ type Error struct {
 	Err   error // one of the sentinels, or the context's error
 }
 
-func (e *Error) Error() string {
-	var b strings.Builder
-	b.WriteString("gpkg: ")
-	if e.File != "" {
-		b.WriteString(e.File)
-		b.WriteString(": ")
-	}
-	if e.Table != "" {
-		fmt.Fprintf(&b, "table %s: ", e.Table)
-	}
-	if e.FID != 0 {
-		fmt.Fprintf(&b, "fid %d: ", e.FID)
-	}
-	if e.Err != nil {
-		b.WriteString(e.Err.Error())
-		if e.Msg != "" {
-			b.WriteString(": ")
-		}
-	}
-	b.WriteString(e.Msg)
-	return b.String()
-}
+func (e *Error) Error() string { return e.message(english) }
 
 func (e *Error) Unwrap() error { return e.Err }
 
 // Text is the message in English (Error) and Chinese, for a row's
 // geometry problem reported as a finding.
 func (e *Error) Text() geo.Text {
+	return geo.Text{Message: e.message(english), MessageZH: e.message(chinese)}
+}
+
+// wording is what the English and the Chinese message differ in; the
+// places and the detail are written the same way in both.
+type wording struct {
+	sep, table, geometry string
+	zh                   bool
+}
+
+var (
+	english = wording{sep: ": ", table: "table ", geometry: ErrGeometry.Error()}
+	chinese = wording{sep: "：", table: "表 ", geometry: "几何无效", zh: true}
+)
+
+func (e *Error) message(w wording) string {
 	var b strings.Builder
-	b.WriteString("gpkg：")
+	b.WriteString("gpkg" + w.sep)
 	if e.File != "" {
-		b.WriteString(e.File)
-		b.WriteString("：")
+		b.WriteString(e.File + w.sep)
 	}
 	if e.Table != "" {
-		fmt.Fprintf(&b, "表 %s：", e.Table)
+		b.WriteString(w.table + e.Table + w.sep)
 	}
 	if e.FID != 0 {
-		fmt.Fprintf(&b, "fid %d：", e.FID)
+		fmt.Fprintf(&b, "fid %d%s", e.FID, w.sep)
 	}
-	msg := cmp.Or(e.MsgZH, e.Msg)
+	msg := e.Msg
+	if w.zh {
+		msg = cmp.Or(e.MsgZH, e.Msg)
+	}
 	if e.Err != nil {
 		if e.Err == ErrGeometry {
-			b.WriteString("几何无效")
+			b.WriteString(w.geometry)
 		} else {
 			b.WriteString(e.Err.Error())
 		}
 		if msg != "" {
-			b.WriteString("：")
+			b.WriteString(w.sep)
 		}
 	}
 	b.WriteString(msg)
-	return geo.Text{Message: e.Error(), MessageZH: b.String()}
+	return b.String()
 }

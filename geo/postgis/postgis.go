@@ -138,42 +138,43 @@ type Error struct {
 	Cause error
 }
 
-func (e *Error) Error() string {
-	var b strings.Builder
-	b.WriteString("postgis: ")
-	b.WriteString(where(e.Source, e.Table))
-	if e.Row > 0 {
-		fmt.Fprintf(&b, ": row %d", e.Row)
-	}
-	b.WriteString(": ")
-	b.WriteString(e.Err.Error())
-	if e.Detail != "" {
-		b.WriteString(": ")
-		b.WriteString(e.Detail)
-	}
-	return b.String()
-}
+func (e *Error) Error() string { return e.message(english) }
 
 // Text is the message in English (Error) and Chinese, for a row's
 // geometry problem reported as a finding.
 func (e *Error) Text() geo.Text {
+	return geo.Text{Message: e.message(english), MessageZH: e.message(chinese)}
+}
+
+// wording is what the English and the Chinese message differ in; the
+// source, the table and the decoder's detail are written as they are.
+type wording struct {
+	sep, row, geometry string
+}
+
+var (
+	english = wording{sep: ": ", row: "row %d", geometry: ErrGeometry.Error()}
+	chinese = wording{sep: "：", row: "第 %d 行", geometry: "几何无效"}
+)
+
+func (e *Error) message(w wording) string {
 	var b strings.Builder
-	b.WriteString("postgis：")
+	b.WriteString("postgis" + w.sep)
 	b.WriteString(where(e.Source, e.Table))
 	if e.Row > 0 {
-		fmt.Fprintf(&b, "：第 %d 行", e.Row)
+		b.WriteString(w.sep)
+		fmt.Fprintf(&b, w.row, e.Row)
 	}
-	b.WriteString("：")
+	b.WriteString(w.sep)
 	if e.Err == ErrGeometry {
-		b.WriteString("几何无效")
+		b.WriteString(w.geometry)
 	} else {
 		b.WriteString(e.Err.Error())
 	}
 	if e.Detail != "" {
-		b.WriteString("：")
-		b.WriteString(e.Detail)
+		b.WriteString(w.sep + e.Detail)
 	}
-	return geo.Text{Message: e.Error(), MessageZH: b.String()}
+	return b.String()
 }
 
 // Unwrap gives the sentinel and the cause.
